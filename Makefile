@@ -1,0 +1,40 @@
+# The two commands: `make test` and `make report`. Both build .venv on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: test report preview install bench results clean
+
+install: $(STAMP)
+
+# torch is installed first and pinned, so pip takes the local CPU wheel instead of CUDA builds.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+report: $(STAMP)
+	@if command -v quarto >/dev/null 2>&1; then \
+		QUARTO_PYTHON=$(abspath $(PY)) quarto render; \
+	else \
+		echo "quarto is not installed (get it from https://quarto.org/docs/get-started/); writing an nbclient preview to _preview/ instead."; \
+		$(PY) -m hw7.preview; \
+	fi
+
+preview: $(STAMP)
+	$(PY) -m hw7.preview
+
+results: $(STAMP)
+	$(PY) -m hw7 run --all
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_sweep.py
+
+clean:
+	rm -rf _book _preview .pytest_cache

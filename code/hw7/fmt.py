@@ -1,0 +1,37 @@
+"""How numbers read in the report's prose (inline expressions): one helper per kind of number."""
+
+from __future__ import annotations
+
+import math
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def sci(value: float, digits: int = 2) -> str:
+    """``1.3 × 10⁻²``: for quantities that span decades (distances, learning rates)."""
+    if value is None or not math.isfinite(value):
+        return "not finite"
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = value / 10**exponent
+    if round(mantissa, digits - 1) >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return f"{mantissa:.{digits - 1}f} × 10{str(exponent).translate(_SUPERSCRIPT)}"
+
+
+def lr(value: float) -> str:
+    """A learning rate as the homework writes it: ``10⁻⁴``, ``3.2 × 10⁻⁴``."""
+    exponent = round(math.log10(value))
+    if math.isclose(value, 10**exponent, rel_tol=1e-9):
+        return f"10{str(exponent).translate(_SUPERSCRIPT)}"
+    return sci(value, 2)
+
+
+def steps(value: int) -> str:
+    """``55,018``; a negative sentinel (never reached) reads as 'never'."""
+    return "never" if value < 0 else f"{value:,}"
+
+
+def pct(value: float, digits: int = 2) -> str:
+    return f"{100 * value:.{digits}f} %"

@@ -1,0 +1,81 @@
+"""One visual language for every chapter: theme, colours and the figure helpers they share.
+
+Importing this module sets seaborn's theme once. Each optimizer has one colour everywhere
+(from seaborn's colour-blind-safe palette), so a reader can follow Adam from chapter to chapter.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+
+sns.set_theme(context="notebook", style="whitegrid", palette="colorblind", font_scale=1.0)
+plt.rcParams.update({"figure.dpi": 110, "savefig.bbox": "tight", "axes.titlesize": "medium"})
+
+_CB = sns.color_palette("colorblind", 10)
+
+#: optimizer name -> colour; the same everywhere in the report
+OPTIMIZER_COLORS: dict[str, tuple[float, float, float]] = {
+    "gd": _CB[0],
+    "sgd": _CB[0],
+    "momentum": _CB[1],
+    "nesterov": _CB[4],
+    "adam": _CB[2],
+    "adagrad": _CB[3],
+    "adadelta": _CB[5],
+    "adamax": _CB[6],
+    "rmsprop": _CB[7],
+}
+
+#: optimizer name -> how the report writes it
+OPTIMIZER_LABELS: dict[str, str] = {
+    "gd": "Gradient descent",
+    "sgd": "SGD",
+    "momentum": "Momentum",
+    "nesterov": "SGD (Nesterov momentum)",
+    "adam": "Adam",
+    "adagrad": "Adagrad",
+    "adadelta": "Adadelta",
+    "adamax": "Adamax",
+    "rmsprop": "RMSprop",
+}
+
+DIVERGED_MARKER = dict(marker="X", s=90, color="black", zorder=5)
+
+
+def color(optimizer: str) -> tuple[float, float, float]:
+    return OPTIMIZER_COLORS[optimizer]
+
+
+def label(optimizer: str) -> str:
+    return OPTIMIZER_LABELS.get(optimizer, optimizer)
+
+
+def lr_palette(lrs: Sequence[float]) -> dict[float, tuple[float, float, float]]:
+    """Sequential colours for learning rates (light = small, dark = large), colour-blind safe."""
+    colors = sns.color_palette("viridis", len(lrs))
+    return {lr: c for lr, c in zip(sorted(lrs), colors)}
+
+
+def fmt_lr(lr: float) -> str:
+    """1e-4 rather than 0.0001: learning rates span decades."""
+    mantissa, exponent = f"{lr:.1e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def band(ax: plt.Axes, x: np.ndarray, runs: np.ndarray, *, color, label: str | None = None,
+         kind: str = "minmax") -> None:
+    """Mean line over seeds with a min–max (``kind='minmax'``) or ±1 sd band (``'sd'``)."""
+    runs = np.asarray(runs, dtype=float)
+    mean = np.nanmean(runs, axis=0)
+    if kind == "sd":
+        sd = np.nanstd(runs, axis=0, ddof=1) if len(runs) > 1 else np.zeros_like(mean)
+        lo, hi = mean - sd, mean + sd
+    else:
+        lo, hi = np.nanmin(runs, axis=0), np.nanmax(runs, axis=0)
+    ax.plot(x, mean, color=color, label=label, lw=1.6)
+    ax.fill_between(x, lo, hi, color=color, alpha=0.2, lw=0)

@@ -1,0 +1,134 @@
+"""``cache/summary.json``: the headline numbers, flat and sorted, for instructors to diff.
+
+Each experiment that has headline numbers contributes through one function below, which reads
+only that experiment's cached entries. Non-finite values are written as ``null``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Callable
+
+from . import cache, registry
+from .errors import CacheMissing
+
+Entries = list[dict[str, Any]]
+
+
+def _by(entries: Entries, field: str) -> dict[Any, dict[str, Any]]:
+    return {e["config"][field]: e["result"] for e in entries}
+
+
+def _p1_b(entries: Entries) -> dict[str, float]:
+    return {f"p1.b.final_dist.{opt}": r["final_dist"] for opt, r in _by(entries, "optimizer").items()}
+
+
+def _p1_c(entries: Entries) -> dict[str, float]:
+    results = _by(entries, "optimizer")
+    out = {f"p1.c.diverged_step.{opt}": r["diverged_step"] for opt, r in results.items()}
+    out.update({f"p1.c.final_dist.{opt}": r["final_dist"] for opt, r in results.items()})
+    return out
+
+
+def _p1_d(entries: Entries) -> dict[str, float]:
+    return {f"p1.d.final_dist.{e['config']['optimizer']}": e["result"]["final_dist"] for e in entries}
+
+
+def _p1_sweep(entries: Entries) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for opt, r in _by(entries, "optimizer").items():
+        finite = [(d, lr) for d, lr in zip(r["final_dist"], r["lrs"]) if d is not None and math.isfinite(d)]
+        best_dist, best_lr = min(finite)
+        out[f"p1.sweep.best_lr.{opt}"] = best_lr
+        out[f"p1.sweep.best_final_dist.{opt}"] = best_dist
+        diverged = [lr for lr, s in zip(r["lrs"], r["diverged_step"]) if s >= 0]
+        out[f"p1.sweep.smallest_diverging_lr.{opt}"] = min(diverged) if diverged else -1
+    return out
+
+
+#: experiment name -> the function that turns its entries into headline numbers
+METRICS: dict[str, Callable[[Entries], dict[str, float]]] = {
+    "p1-b": _p1_b,
+    "p1-c": _p1_c,
+    "p1-d": _p1_d,
+    "p1-lr-sweep": _p1_sweep,
+}
+
+PERF_FILE = "perf.json"  # written by benchmarks/bench_sweep.py; merged in as-is
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def compute(root: Path | None = None) -> tuple[dict[str, Any], list[str]]:
+    """All headline numbers that the cache can give, and the experiments still missing."""
+    values: dict[str, Any] = {}
+    missing: list[str] = []
+    for name, metric in METRICS.items():
+        if name not in registry.experiments():
+            missing.append(name)
+            continue
+        try:
+            entries = [cache.read_entry(run, root) for run in registry.get(name).runs]
+        except CacheMissing:
+            missing.append(name)
+            continue
+        values.update(metric(entries))
+    perf = (root or cache.cache_root()) / PERF_FILE
+    if perf.is_file():
+        values.update(json.loads(perf.read_text()))
+    return {k: _clean(values[k]) for k in sorted(values)}, missing
+
+
+def summary_path(root: Path | None = None) -> Path:
+    return (root or cache.cache_root()) / "summary.json"
+
+
+def write(root: Path | None = None) -> tuple[Path, list[str]]:
+    values, missing = compute(root)
+    path = summary_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(values, indent=2, sort_keys=True, allow_nan=False) + "\n")
+    return path, missing
+
+
+def read(root: Path | None = None) -> dict[str, Any]:
+    """The committed summary, as the report's index shows it."""
+    path = summary_path(root)
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise CacheMissing(f"{path} does not exist; build it with `python -m hw7 summary`") from None
+
+
+#: dotted-name prefix -> what the number means (the index's table)
+DESCRIPTIONS: dict[str, str] = {
+    "p1.b.final_dist": "P1(b): distance to (1, 1) after 1e5 steps at lr 1e-4",
+    "p1.c.diverged_step": "P1(c): first step with a non-finite or >1e6 iterate at lr 1e-3 (-1: never)",
+    "p1.c.final_dist": "P1(c): distance to (1, 1) after 1e5 steps at lr 1e-3 (null: diverged)",
+    "p1.d.final_dist": "P1(d): distance to (1, 1) after 1e5 steps (Adam lr 1e-2, momentum lr 1e-4)",
+    "p1.sweep.best_lr": "P1 sweep: learning rate with the smallest final distance",
+    "p1.sweep.best_final_dist": "P1 sweep: the smallest final distance over 41 learning rates",
+    "p1.sweep.smallest_diverging_lr": "P1 sweep: smallest learning rate that diverges (-1: none)",
+    "perf.sweep_speedup_vs_homework_loop": "Engine throughput / homework-style DataLoader loop (same machine)",
+    "perf.baseline_run_seconds": "Homework-style loop: seconds for the baseline run (30 epochs, batch 10)",
+}
+
+
+def describe(name: str) -> str:
+    prefix = max((p for p in DESCRIPTIONS if name.startswith(p)), key=len, default=None)
+    return DESCRIPTIONS[prefix] if prefix else ""
+
+
+def describe_value(name: str, value: Any) -> str:
+    """Numbers as a reader wants them: 4 significant digits, null shown as 'n/a'."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.4g}"

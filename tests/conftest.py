@@ -1,0 +1,31 @@
+"""Shared fixtures: a scratch cache so no test touches the committed one."""
+
+from __future__ import annotations
+
+import pytest
+
+from hw7 import registry
+
+
+@pytest.fixture
+def scratch_cache(tmp_path, monkeypatch):
+    """Point the cache at an empty folder for the duration of a test."""
+    root = tmp_path / "cache"
+    monkeypatch.setenv("HW7_CACHE_DIR", str(root))
+    return root
+
+
+@pytest.fixture
+def tiny_registry(monkeypatch):
+    """Replace the registry with two cheap Rosenbrock experiments (a few hundred steps)."""
+    tiny = {
+        "tiny": registry._experiment("tiny", "rosenbrock", "tiny test experiment", [
+            {"optimizer": "gd", "lr": 1e-4, "steps": 200, "init": [-4.0, -2.0]},
+            {"optimizer": "adam", "lr": 1e-2, "steps": 200, "init": [-4.0, -2.0]},
+        ]),
+        "tiny-bad": registry._experiment("tiny-bad", "rosenbrock", "a config with a typo", [
+            {"optimizer": "gd", "lrr": 1e-4, "steps": 200, "init": [-4.0, -2.0]},
+        ]),
+    }
+    monkeypatch.setattr(registry, "experiments", lambda: tiny)
+    return tiny
