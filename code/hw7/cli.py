@@ -113,6 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Hw7Error as exc:
         print(f"hw7: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and cut short: not an error
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("hw7: interrupted; every finished run is saved — run the same command again to resume", file=sys.stderr)
         return 130

@@ -57,8 +57,14 @@ class Run:
 
     @property
     def label(self) -> str:
-        """A short human-readable name built from the config's scalar fields."""
-        parts = [f"{k}={v}" for k, v in sorted(self.config.items()) if isinstance(v, (str, int, float))]
+        """A short human-readable name: the fields that tell runs of one experiment apart."""
+        config = self.config
+        if self.kind == "mnist":
+            extras = [f"{k}={config[k]}" for k in ("dropout", "batch_norm", "scheduler", "weight_decay") if config.get(k)]
+            return " ".join([f"{'-'.join(map(str, config['sizes']))} {config['activation']} {config['optimizer']}",
+                             f"lr={config['lr']:g} bs={config['batch_size']} ep={config['epochs']}",
+                             *extras, f"eval={config['eval']} seed={config['seed']}"])
+        parts = [f"{k}={v}" for k, v in sorted(config.items()) if isinstance(v, (str, int, float))]
         return ",".join(parts)
 
 
@@ -106,11 +112,44 @@ def _problem1() -> list[Experiment]:
     ]
 
 
+# --------------------------------------------------------------------------------------------
+# Problem 2: shallow nets on MNIST. Configs are stored complete (every TrainConfig field), so a
+# changed default in the engine changes the keys instead of silently reusing old results.
+P2_SEEDS = [0, 1, 2]
+P2_LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0, 3.0]
+#: The homework's network and training set-up (Problem 2, part a).
+P2_BASELINE: dict[str, Any] = {
+    "sizes": [784, 30, 10], "activation": "sigmoid", "init": "xavier_normal",
+    "optimizer": "sgd", "lr": 1e-3, "momentum": 0.8, "nesterov": True, "weight_decay": 1e-5,
+    "batch_size": 10, "epochs": 30,
+}
+
+
+def mnist_config(**fields: Any) -> dict[str, Any]:
+    """A complete, validated MNIST config (defaults filled in by the engine's TrainConfig)."""
+    from .engine import TrainConfig  # torch is imported only when MNIST experiments are needed
+
+    return TrainConfig.from_dict(fields).to_dict()
+
+
+def _problem2() -> list[Experiment]:
+    def sweep(optimizer: str) -> list[dict[str, Any]]:
+        return [mnist_config(**{**P2_BASELINE, "optimizer": optimizer, "lr": lr, "seed": s})
+                for lr in P2_LRS for s in P2_SEEDS]
+
+    return [
+        _experiment("p2-a-sgd-lr", "mnist", "784-30-10 sigmoid, SGD (Nesterov 0.8): learning-rate sweep x 3 seeds",
+                    sweep("sgd")),
+        _experiment("p2-b-adam-lr", "mnist", "784-30-10 sigmoid, Adam: learning-rate sweep x 3 seeds",
+                    sweep("adam")),
+    ]
+
+
 @cache
 def experiments() -> dict[str, Experiment]:
     """Every experiment, by name, in the order the report uses them."""
     found: dict[str, Experiment] = {}
-    for exp in _problem1():
+    for exp in _problem1() + _problem2():
         if exp.name in found:
             raise ValueError(f"experiment {exp.name!r} defined twice")
         found[exp.name] = exp

@@ -1,0 +1,65 @@
+"""Cached MNIST runs as pandas tables: one row per (run, epoch), or one row per run.
+
+Chapters group these by the config fields that vary (optimizer, learning rate, width, ...) and
+aggregate over seeds. A diverged run's accuracy is NaN from the epoch it diverged; aggregates
+count such runs instead of averaging them away.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+Entry = dict[str, Any]
+
+#: config fields copied into every table (scalars only; sizes as a string)
+CONFIG_COLUMNS = ("optimizer", "lr", "seed", "activation", "init", "batch_size", "epochs", "weight_decay",
+                  "momentum", "eval", "dropout", "batch_norm")
+
+
+def _config_columns(config: dict[str, Any]) -> dict[str, Any]:
+    row = {k: config[k] for k in CONFIG_COLUMNS if k in config}
+    row["sizes"] = "-".join(map(str, config["sizes"]))
+    row["betas"] = tuple(config.get("betas", ()))
+    row["scheduler"] = None if not config.get("scheduler") else f"{config['scheduler']['step_size']}/{config['scheduler']['gamma']}"
+    return row
+
+
+def history(entries: Sequence[Entry]) -> pd.DataFrame:
+    """Long table: one row per run and epoch, with the config's scalar fields."""
+    rows = []
+    for run_id, e in enumerate(entries):
+        r, base = e["result"], _config_columns(e["config"])
+        for i, epoch in enumerate(r["epochs"]):
+            rows.append({**base, "run": run_id, "epoch": epoch, "eval_set": r["eval_set"],
+                         "acc": r["eval_acc"][i], "loss": r["eval_loss"][i], "train_loss": r["train_loss"][i],
+                         "grad_ratio": r["grad_ratio"][i]})
+    return pd.DataFrame(rows)
+
+
+def finals(entries: Sequence[Entry]) -> pd.DataFrame:
+    """One row per run: last-epoch accuracy, whether and when it diverged, size and cost."""
+    rows = []
+    for run_id, e in enumerate(entries):
+        r = e["result"]
+        rows.append({**_config_columns(e["config"]), "run": run_id, "eval_set": r["eval_set"],
+                     "acc": r["eval_acc"][-1], "best_acc": np.nanmax(r["eval_acc"]) if np.isfinite(r["eval_acc"]).any() else np.nan,
+                     "diverged": r["diverged_epoch"] is not None, "diverged_epoch": r["diverged_epoch"],
+                     "params": r["params"], "seconds": e["meta"]["seconds"]})
+    return pd.DataFrame(rows)
+
+
+def over_seeds(final: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Mean, sd, min and max of the final accuracy over seeds, and how many seeds diverged."""
+    grouped = final.groupby(list(by), dropna=False)
+    out = grouped["acc"].agg(mean="mean", sd="std", min="min", max="max", n="size").reset_index()
+    out["diverged"] = grouped["diverged"].sum().values
+    return out
+
+
+def best_row(summary: pd.DataFrame) -> pd.Series:
+    """The setting with the highest mean accuracy among those where no seed diverged."""
+    ok = summary[(summary["diverged"] == 0) & summary["mean"].notna()]
+    return ok.loc[ok["mean"].idxmax()]
