@@ -35,6 +35,7 @@ results: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_sweep.py
+	$(PY) -m hw7 summary
 
 clean:
 	rm -rf _book _preview .pytest_cache

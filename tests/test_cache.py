@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 
 import pytest
 
@@ -103,3 +105,16 @@ def test_crash_during_rewrite_keeps_the_old_entry(scratch_cache, monkeypatch):
     with pytest.raises(OSError):
         cache.write_entry(run, {**RESULT, "final_dist": 9.0}, seconds=1.0)
     assert cache.read_entry(run)["result"]["final_dist"] == 1.25
+
+
+def test_stale_temp_files_are_removed(scratch_cache):
+    folder = scratch_cache / "rosenbrock"
+    folder.mkdir(parents=True)
+    old, fresh = folder / ".abc.123.tmp", folder / ".def.456.tmp"
+    old.write_text('{"half": ')
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    fresh.write_text('{"being written')
+    keep = folder / "abc.json"
+    keep.write_text("{}")
+    assert [p.name for p in cache.remove_stale_temp_files()] == [".abc.123.tmp"]
+    assert keep.exists() and fresh.exists() and not old.exists()

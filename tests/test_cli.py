@@ -72,3 +72,11 @@ def test_summary_is_flat_sorted_json(scratch_cache, tiny_registry):
     values = json.loads(text)
     assert list(values) == sorted(values)
     assert all(isinstance(v, (int, float)) or v is None for v in values.values())
+
+
+def test_patterns_select_experiments_and_typos_fail(scratch_cache, tiny_registry, capsys):
+    assert [e.name for e in registry.select(["tiny*"])] == ["tiny", "tiny-bad"]
+    assert cli.main(["list", "tiny-b*"]) == 0
+    assert "tiny-bad" in capsys.readouterr().out
+    assert cli.main(["run", "nothing-*"]) == 2
+    assert "no experiment matches 'nothing-*'" in capsys.readouterr().err

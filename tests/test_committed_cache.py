@@ -39,3 +39,15 @@ def test_summary_json_matches_the_entries():
 
 def test_every_summary_metric_names_a_registered_experiment():
     assert set(summary.METRICS) <= set(registry.experiments())
+
+
+@pytest.mark.parametrize("experiment, steps, choice", [
+    ("p2-c-search", "P2C_SEARCH", "P2C_CHOICE"),
+    ("p3-c-search", "P3C_SEARCH", "P3C_CHOICE"),
+])
+def test_final_runs_use_the_best_validation_step(experiment, steps, choice):
+    """The network scored on the test set is the one the validation search picked, not a later favourite."""
+    from hw7 import mnist_results, results
+
+    table = mnist_results.search_table(results.load(experiment), getattr(registry, steps))
+    assert table.loc[table["mean"].idxmax(), "id"] == getattr(registry, choice)

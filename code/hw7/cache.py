@@ -14,6 +14,7 @@ import os
 import platform
 import sys
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,16 @@ def read_entry(run: Run, root: Path | None = None) -> dict[str, Any]:
     if entry.get("key") != run.key or entry.get("config") != run.config:
         raise CacheCorrupt(f"cache entry {path} holds another config than its name says; {regenerate_hint(run)}")
     return entry
+
+
+def remove_stale_temp_files(root: Path | None = None) -> list[Path]:
+    """Delete temp files left by a process killed mid-write. Only files older than a minute: a write
+    takes milliseconds, so a younger one may belong to another process writing right now."""
+    cutoff = time.time() - 60
+    stale = sorted(p for p in (root or cache_root()).glob("*/.*.tmp") if p.stat().st_mtime < cutoff)
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 def has_entry(run: Run, root: Path | None = None) -> bool:

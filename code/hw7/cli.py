@@ -2,8 +2,11 @@
 
     python -m hw7 list
     python -m hw7 run p1-b p1-c        # only what is missing
+    python -m hw7 run 'p2-*'           # every Problem 2 experiment
     python -m hw7 run --all --force    # recompute everything
     python -m hw7 summary
+    python -m hw7 diff --rev HEAD      # committed headline numbers against the working tree's
+    python -m hw7 verify 'p1-*'        # recompute cached runs and check they match
 
 Errors a person can fix (unknown experiment, bad config, missing data, damaged cache entry)
 print one line and exit 2; an interrupted run keeps every finished entry and exits 130.
@@ -12,6 +15,7 @@ print one line and exit 2; an interrupted run keeps every finished entry and exi
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -31,10 +35,9 @@ def _status(run: registry.Run) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    names = args.names or list(registry.experiments())
+    chosen = registry.select(args.names) if args.names else list(registry.experiments().values())
     print(f"{'experiment':<24} {'kind':<18} {'cached':>7}  title")
-    for name in names:
-        exp = registry.get(name)
+    for exp in chosen:
         states = [_status(r) for r in exp.runs]
         done = states.count("cached")
         flag = "" if done == len(states) else ("  <- CORRUPT entries" if "CORRUPT" in states else "  <- missing")
@@ -70,8 +73,9 @@ def run_experiment(exp: registry.Experiment, *, force: bool, progress: bool) -> 
 def cmd_run(args: argparse.Namespace) -> int:
     if not args.names and not args.all:
         raise Hw7Error("name experiments to run, or pass --all (see `python -m hw7 list`)")
-    names = list(registry.experiments()) if args.all else args.names
-    experiments = [registry.get(n) for n in names]  # validate every name before computing anything
+    cache.remove_stale_temp_files()  # left by an earlier run killed mid-write
+    # validate every name before computing anything
+    experiments = list(registry.experiments().values()) if args.all else registry.select(args.names)
     for exp in experiments:
         run_experiment(exp, force=args.force, progress=not args.no_progress)
     path, missing = summary.write()
@@ -85,6 +89,25 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from . import compare
+
+    tol = compare.Tolerance(atol=args.atol, rtol=args.rtol, include_perf=args.include_perf)
+    report = compare.diff(args.a, args.b, rev=args.rev, tol=tol)
+    print(json.dumps(compare.report_json(report), indent=1) if args.json else compare.format_report(report))
+    return 0 if report.ok else 1
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from . import verify
+
+    runs, chosen = verify.select(args.names, args.key, args.sample, args.seed)
+    checks = verify.verify(runs, epochs=args.epochs, alone=args.alone, atol=args.atol, rtol=args.rtol,
+                           exact=args.exact, progress=not args.no_progress and not args.json)
+    print(json.dumps(verify.checks_json(checks, chosen), indent=1) if args.json else verify.format_checks(checks, chosen))
+    return 0 if all(c.ok for c in checks) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hw7", description="Compute and inspect the cached results of the Homework 7 report.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -95,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("run", help="compute missing runs into the cache (with a progress bar)")
-    p.add_argument("names", nargs="*", help="experiments to run")
+    p.add_argument("names", nargs="*", help="experiments to run (names or patterns such as 'p2-*')")
     p.add_argument("--all", action="store_true", help="every experiment in the registry")
     p.add_argument("--force", action="store_true", help="recompute runs that are already cached")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (logs, CI)")
@@ -103,6 +126,40 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("summary", help="rebuild cache/summary.json from the cache entries")
     p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("diff", help="compare two result sets metric by metric (exit 1 if they differ)",
+                       description="Compare two summary.json files, two cache folders (runs matched by key), or "
+                                   "(--rev REV) cache/summary.json at a git revision with the working tree's. "
+                                   "Tolerances are chosen per metric by name (see docs/instructors.md). "
+                                   "Exit 0: within tolerance; 1: differences; 2: usage error.")
+    p.add_argument("a", nargs="?", help="side A: a summary.json file or a cache folder")
+    p.add_argument("b", nargs="?", help="side B: the same kind of thing as A")
+    p.add_argument("--rev", metavar="REV", help="side A is cache/summary.json at this git revision; "
+                                                "side B is the path given, else the working tree's summary")
+    p.add_argument("--atol", type=float, help="absolute tolerance for every metric (replaces the per-metric rules)")
+    p.add_argument("--rtol", type=float, help="relative tolerance for every metric (replaces the per-metric rules)")
+    p.add_argument("--include-perf", action="store_true", help="also compare perf.* and timings (rtol 0.5)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("verify", help="recompute cached runs and check they match (exit 1 on a mismatch)",
+                       description="Recompute chosen cached runs (never writing the cache) and compare with the "
+                                   "cached results: bit-identical when libraries and device match those recorded, "
+                                   "within a tolerance otherwise (see docs/instructors.md).")
+    p.add_argument("names", nargs="*", help="experiments whose runs to verify (names or patterns such as 'p1-*')")
+    p.add_argument("--key", action="append", default=[], metavar="KEY",
+                   help="a run's key or key prefix (repeatable; keys: `hw7 list -v`)")
+    p.add_argument("--sample", type=int, metavar="N", help="verify N random cached runs (of the named experiments, else of all)")
+    p.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
+    p.add_argument("--epochs", type=int, metavar="K", help="MNIST: recompute only the first K epochs and compare those")
+    p.add_argument("--alone", action="store_true",
+                   help="MNIST: recompute only the chosen runs, not the batch they trained in (cheaper; tolerance)")
+    p.add_argument("--exact", action="store_true", help="demand bit-identical results even where they are not expected")
+    p.add_argument("--atol", type=float, help="absolute tolerance (instead of bit-identity / the default tolerance)")
+    p.add_argument("--rtol", type=float, help="relative tolerance (instead of bit-identity / the default tolerance)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_verify)
     return parser
 
 

@@ -28,15 +28,22 @@ def curves_by_lr(ax: plt.Axes, hist: pd.DataFrame, *, metric: str = "acc", band_
     ax.set(xlabel="epoch", ylabel="test accuracy" if metric == "acc" else metric)
 
 
-def lr_curves_pair(hists: dict[str, pd.DataFrame], *, ylim: tuple[float, float] = (0.0, 1.0)) -> plt.Figure:
-    """Side-by-side learning curves per learning rate, one panel per optimizer, shared y axis."""
-    fig, axes = plt.subplots(1, len(hists), figsize=(11, 4.3), sharey=True, layout="constrained")
-    axes = np.atleast_1d(axes)
-    for ax, (opt, hist) in zip(axes, hists.items()):
-        curves_by_lr(ax, hist)
-        ax.set_title(label(opt))
-        ax.set_ylim(*ylim)
-    axes[-1].legend(title="learning rate", fontsize="x-small", title_fontsize="small", loc="lower right", ncols=2)
+def lr_curves_pair(hists: dict[str, pd.DataFrame], *, zoom: tuple[float, float] | None = None) -> plt.Figure:
+    """Learning curves per learning rate, one column per optimizer (shared y axes); with ``zoom``, a
+    second row shows the same curves on that accuracy range, where the good rates crowd together."""
+    rows = 2 if zoom else 1
+    fig, axes = plt.subplots(rows, len(hists), figsize=(11, 4.0 * rows), sharey="row", squeeze=False,
+                             layout="constrained")
+    for col, (opt, hist) in enumerate(hists.items()):
+        for row in range(rows):
+            ax = axes[row, col]
+            curves_by_lr(ax, hist)
+            ax.set_ylim(*(zoom if row else (0.0, 1.0)))
+            if row == 0:
+                ax.set_title(label(opt))
+            if col:
+                ax.set_ylabel("")
+    axes[0, -1].legend(title="learning rate", fontsize="x-small", title_fontsize="small", loc="lower right", ncols=2)
     return fig
 
 
@@ -57,20 +64,63 @@ def final_vs_lr(summaries: dict[str, pd.DataFrame], *, ylabel: str = "test accur
     return fig
 
 
-def search_bars(table: pd.DataFrame, *, value: str = "mean", label_col: str = "change", ref: float | None = None,
+def search_bars(table: pd.DataFrame, *, value: str = "mean", label_col: str = "id", ref: float | None = None,
                 xlabel: str = "validation accuracy") -> plt.Figure:
-    """Horizontal bars of a search's settings (mean over seeds, whiskers min–max), best on top."""
+    """A search's settings as points (mean over seeds) with min–max whiskers, best on top.
+
+    Rows are labelled by ``label_col`` (the search ids; the table beside the figure says what each
+    changed). ``ref`` (a target) is drawn as a dashed line, or noted at the edge when off the axis.
+    """
     table = table.sort_values(value)
-    fig, ax = plt.subplots(figsize=(7.5, 0.35 * len(table) + 1.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(table) + 1.3), layout="constrained")
     y = np.arange(len(table))
-    ax.barh(y, table[value], color="#999999")
-    if {"min", "max"} <= set(table.columns):
-        ax.errorbar(table[value], y, xerr=[table[value] - table["min"], table["max"] - table[value]], fmt="none",
-                    ecolor="black", capsize=2, lw=0.8)
+    ax.errorbar(table[value], y, xerr=[table[value] - table["min"], table["max"] - table[value]], fmt="o",
+                color="black", ecolor="grey", capsize=2, lw=1, ms=4)
     ax.set_yticks(y, table[label_col])
-    lo = np.nanmin(table["min"] if "min" in table else table[value])
-    ax.set_xlim(max(0.0, lo - 0.01), min(1.0, np.nanmax(table[value]) + 0.005))
+    lo, hi = float(np.nanmin(table["min"])), float(np.nanmax(table["max"]))
+    pad = 0.05 * (hi - lo)
+    ax.set_xlim(lo - pad, hi + pad)
     if ref is not None:
-        ax.axvline(ref, color="black", ls="--", lw=0.8)
+        if lo - pad <= ref <= hi + pad:
+            ax.axvline(ref, color="black", ls="--", lw=0.8, label=f"target {ref:.1%}")
+            ax.legend(loc="lower right", fontsize="small")
+        else:
+            ax.annotate(f"target {ref:.1%} →", xy=(1, 0.02), xycoords="axes fraction", ha="right", fontsize="small")
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.1f} %"))
     ax.set_xlabel(xlabel)
+    return fig
+
+
+def grad_ratio_curves(ax: plt.Axes, hists: dict[str, pd.DataFrame], colors: dict[str, tuple]) -> None:
+    """The homework's gradient ratio (input-layer / output-layer weight-gradient norm) per epoch, log scale.
+
+    ``hists`` maps a legend label to a history table of the seeds of one setting.
+    """
+    for name, hist in hists.items():
+        runs = hist.pivot(index="run", columns="epoch", values="grad_ratio")
+        band(ax, runs.columns.to_numpy(), runs.to_numpy(dtype=float), color=colors[name], label=name)
+    ax.set(yscale="log", xlabel="epoch", ylabel="gradient ratio  ‖∇W₁‖ / ‖∇W_out‖")
+    ax.axhline(1.0, color="grey", lw=0.8, ls=":")
+
+
+def layer_norm_heatmaps(settings: dict[str, Sequence[dict]]) -> plt.Figure:
+    """Mean (over seeds) weight-gradient norm of every layer in every epoch, one panel per setting,
+    on one shared log colour scale so vanishing shows as a dark band at the input layers."""
+    from matplotlib.colors import LogNorm
+
+    grids = {}
+    for name, entries in settings.items():
+        stack = np.array([e["result"]["grad_norms"] for e in entries], dtype=float)  # seeds x epochs x layers
+        grids[name] = np.nanmean(stack, axis=0).T  # layers x epochs
+    finite = np.concatenate([g[np.isfinite(g) & (g > 0)] for g in grids.values()])
+    norm = LogNorm(vmin=finite.min(), vmax=finite.max())
+    fig, axes = plt.subplots(1, len(grids), figsize=(11, 3.8), sharey=True, layout="constrained", squeeze=False)
+    for ax, (name, grid) in zip(axes[0], grids.items()):
+        image = ax.imshow(grid, aspect="auto", origin="lower", norm=norm, cmap="viridis",
+                          extent=(0.5, grid.shape[1] + 0.5, 0.5, grid.shape[0] + 0.5))
+        ax.set(title=name, xlabel="epoch")
+        ax.grid(False)
+        ax.set_yticks(range(1, grid.shape[0] + 1))
+    axes[0, 0].set_ylabel("layer (1 = input, last = output)")
+    fig.colorbar(image, ax=axes[0].tolist(), label="‖∇W‖ (mean over the epoch's batches)")
     return fig

@@ -21,7 +21,9 @@ def sci(value: float, digits: int = 2) -> str:
 
 
 def lr(value: float) -> str:
-    """A learning rate as the homework writes it: ``10⁻⁴``, ``3.2 × 10⁻⁴``."""
+    """A learning rate as the homework writes it: ``10⁻⁴``, ``3.2 × 10⁻⁴``; ``1`` and ``3`` plainly."""
+    if value >= 1:
+        return f"{value:g}"
     exponent = round(math.log10(value))
     if math.isclose(value, 10**exponent, rel_tol=1e-9):
         return f"10{str(exponent).translate(_SUPERSCRIPT)}"

@@ -63,3 +63,36 @@ def best_row(summary: pd.DataFrame) -> pd.Series:
     """The setting with the highest mean accuracy among those where no seed diverged."""
     ok = summary[(summary["diverged"] == 0) & summary["mean"].notna()]
     return ok.loc[ok["mean"].idxmax()]
+
+
+def _unseeded(config: dict[str, Any]) -> str:
+    from .registry import canonical_json
+
+    return canonical_json({**config, "seed": 0})
+
+
+def step_ids(entries: Sequence[Entry], steps: Sequence[tuple[str, str, dict[str, Any]]]) -> list[str]:
+    """The search step each entry belongs to: the step whose complete config (seed aside) is its own."""
+    from .registry import mnist_config
+
+    step_of = {_unseeded(mnist_config(**fields)): sid for sid, _, fields in steps}
+    return [step_of[_unseeded(e["config"])] for e in entries]
+
+
+def step_entries(entries: Sequence[Entry], steps: Sequence[tuple[str, str, dict[str, Any]]], step: str) -> list[Entry]:
+    """The seeds of one search step."""
+    return [e for e, sid in zip(entries, step_ids(entries, steps)) if sid == step]
+
+
+def search_table(entries: Sequence[Entry], steps: Sequence[tuple[str, str, dict[str, Any]]]) -> pd.DataFrame:
+    """One row per search step (in registry order): its id and change, accuracy over seeds, size, cost.
+
+    ``steps`` is a registry search list of ``(id, what changed, config fields)``; a run belongs to
+    the step whose complete config (seed aside) equals its own.
+    """
+    final = finals(entries)
+    final["id"] = step_ids(entries, steps)
+    stats = over_seeds(final, ["id"])
+    extra = final.groupby("id").agg(params=("params", "first"), seconds=("seconds", "mean")).reset_index()
+    table = pd.DataFrame([{"id": sid, "change": what} for sid, what, _ in steps])
+    return table.merge(stats, on="id").merge(extra, on="id")

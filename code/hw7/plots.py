@@ -24,7 +24,7 @@ OPTIMIZER_COLORS: dict[str, tuple[float, float, float]] = {
     "momentum": _CB[1],
     "nesterov": _CB[4],
     "adam": _CB[2],
-    "adagrad": _CB[3],
+    "adagrad": _CB[9],
     "adadelta": _CB[5],
     "adamax": _CB[6],
     "rmsprop": _CB[7],
@@ -42,6 +42,9 @@ OPTIMIZER_LABELS: dict[str, str] = {
     "adamax": "Adamax",
     "rmsprop": "RMSprop",
 }
+
+#: hidden-unit activation -> colour (Problem 3 compares them in every figure)
+ACTIVATION_COLORS: dict[str, tuple[float, float, float]] = {"sigmoid": _CB[3], "relu": _CB[0]}
 
 DIVERGED_MARKER = dict(marker="X", s=90, color="black", zorder=5)
 

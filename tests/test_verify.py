@@ -1,0 +1,177 @@
+"""`hw7 verify`: recomputation catches what a checksum cannot (a tampered entry with a fixed checksum)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hw7 import cache, cli, registry, verify
+from hw7.errors import Hw7Error
+
+
+def tamper(path, edit):
+    """Edit an entry and recompute its checksum: the cache itself then accepts it."""
+    entry = json.loads(path.read_text())
+    edit(entry)
+    entry["checksum"] = cache.checksum(entry)
+    path.write_text(json.dumps(entry))
+
+
+@pytest.fixture
+def cached(scratch_cache, tiny_registry, capsys):
+    """The tiny experiment computed into the scratch cache; its runs."""
+    assert cli.main(["run", "tiny", "--no-progress"]) == 0
+    capsys.readouterr()
+    return tiny_registry["tiny"].runs
+
+
+def run_verify(capsys, *argv):
+    code = cli.main(["verify", "--no-progress", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_untouched_entries_verify_bit_identically(capsys, cached):
+    code, out, _ = run_verify(capsys, "tiny")
+    assert code == 0, out
+    assert out.count("OK ") == 2 and "bit-identical" in out and "same libraries and device" in out
+
+
+def test_tampered_value_with_fixed_checksum_is_caught(capsys, cached):
+    path = cache.entry_path(cached[1])
+    tamper(path, lambda e: e["result"].__setitem__("final_dist", e["result"]["final_dist"] * (1 + 1e-12)))
+    cache.read_entry(cached[1])  # the checksum is valid: only recomputing can tell
+    code, out, _ = run_verify(capsys, "tiny")
+    assert code == 1
+    assert "MISMATCH" in out and "final_dist" in out and "FAILED" in out
+    assert out.splitlines()[1].startswith("OK")  # the other run still verifies
+
+
+def test_tampered_trajectory_point_is_caught(capsys, cached):
+    tamper(cache.entry_path(cached[0]), lambda e: e["result"]["xy"][3].__setitem__(0, -3.99))
+    code, out, _ = run_verify(capsys, "--key", cached[0].key[:8], "--json")
+    report = json.loads(out)
+    assert code == 1 and report["ok"] is False
+    [run] = report["runs"]
+    assert run["key"] == cached[0].key and run["status"] == "MISMATCH"
+    assert [d["metric"] for d in run["comparison"]["differences"]] == ["xy[3][0]"]
+
+
+def test_other_library_versions_compare_with_a_tolerance(capsys, cached):
+    def older_numpy_and_nudged(entry):
+        entry["meta"]["versions"]["numpy"] = "1.0.0"
+        entry["result"]["final_dist"] *= 1 + 1e-9
+    tamper(cache.entry_path(cached[1]), older_numpy_and_nudged)
+    code, out, _ = run_verify(capsys, "--key", cached[1].key)
+    assert code == 0, out
+    assert "tolerance" in out and "numpy 1.0.0 ->" in out
+    assert run_verify(capsys, "--key", cached[1].key, "--exact")[0] == 1
+    tamper(cache.entry_path(cached[1]), lambda e: e["result"].__setitem__("final_dist", e["result"]["final_dist"] * 1.01))
+    assert run_verify(capsys, "--key", cached[1].key)[0] == 1
+
+
+def test_damaged_and_missing_entries_fail(capsys, cached):
+    cache.entry_path(cached[0]).write_text("{ not json")
+    cache.entry_path(cached[1]).unlink()
+    code, out, _ = run_verify(capsys, "tiny")
+    assert code == 1 and "CORRUPT" in out and "MISSING" in out and "python -m hw7 run tiny" in out
+
+
+def test_sample_is_reproducible_and_only_draws_cached_runs(cached):
+    cache.entry_path(cached[0]).unlink()
+    for seed in range(5):
+        runs, how = verify.select(["tiny*"], sample=3, seed=seed)
+        assert runs == [cached[1]] and "1 of the 1 cached" in how
+    assert verify.select(sample=1, seed=7) == verify.select(sample=1, seed=7)
+
+
+@pytest.mark.parametrize("argv, message", [
+    ([], "name experiments, give --key KEY, or --sample N"),
+    (["--key", "ffffffffffff"], "no run of the registry has key"),
+    (["no-such-experiment"], "unknown experiment"),
+    (["tiny", "--epochs", "0"], "--epochs must be at least 1"),
+    (["tiny", "--exact", "--rtol", "1e-3"], "contradict"),
+])
+def test_usage_errors_exit_2(capsys, cached, argv, message):
+    code, out, err = run_verify(capsys, *argv)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------------------------------------ MNIST batches
+
+
+@pytest.fixture
+def mnist_cache(scratch_cache, monkeypatch, tmp_path):
+    """Three tiny MNIST runs trained together on synthetic data (2 epochs), cached as `hw7 run` caches them."""
+    from mnist_fixtures import small_data
+
+    from hw7.engine import train_many
+
+    data = small_data(tmp_path / "mnist", n_train=100, n_test=50)
+    configs = [registry.mnist_config(sizes=[784, 8, 10], epochs=2, batch_size=20, lr=lr, seed=s)
+               for s, lr in enumerate([0.5, 0.1, 0.05])]
+    exp = registry._experiment("tiny-mnist", "mnist", "tiny mnist", configs)
+    monkeypatch.setattr(registry, "experiments", lambda: {"tiny-mnist": exp})
+    for i, result in train_many(configs, data, device="cpu", progress=False):
+        cache.write_entry(exp.runs[i], result, seconds=result["seconds"], device=result["device"])
+    return exp.runs, data
+
+
+def test_mnist_first_epoch_of_the_rebuilt_batch_is_bit_identical(mnist_cache):
+    runs, data = mnist_cache
+    [check] = verify.verify([runs[1]], epochs=1, mnist_data=data)
+    assert check.ok and check.mode == "bit-identical", check.report
+    assert check.batch == 3 and "batch of 3 rebuilt" in check.why and check.epochs == "first 1 of 2 epochs"
+    tamper(cache.entry_path(runs[1]), lambda e: e["result"]["eval_loss"].__setitem__(0, e["result"]["eval_loss"][0] + 1e-7))
+    [check] = verify.verify([runs[1]], epochs=1, mnist_data=data)
+    assert not check.ok and [d.metric for d in check.report.differences] == ["eval_loss[0]"]
+
+
+def test_mnist_alone_uses_the_tolerance(mnist_cache):
+    runs, data = mnist_cache
+    [check] = verify.verify([runs[0]], epochs=1, alone=True, mnist_data=data)
+    assert check.ok and check.mode == "tolerance" and check.batch == 1 and "--alone" in check.why
+
+
+def test_batch_of_an_experiment_computed_in_parts_is_found_by_creation_time(scratch_cache, monkeypatch):
+    """Two runs cached first (a batch of 2), two added later (another batch of 2): the later pair is rebuilt."""
+    configs = [registry.mnist_config(sizes=[784, 8, 10], epochs=1, lr=lr) for lr in (0.1, 0.2, 0.3, 0.4)]
+    exp = registry._experiment("parts", "mnist", "computed in two parts", configs)
+    monkeypatch.setattr(registry, "experiments", lambda: {"parts": exp})
+    for i, run in enumerate(exp.runs):
+        cache.write_entry(run, {"runs_in_batch": 2}, seconds=1.0)
+        tamper(cache.entry_path(run), lambda e: e["meta"].__setitem__("created", f"2026-01-0{1 + i // 2}T00:00:0{i}+00:00"))
+    batch, rebuilt, note = verify.batch_plan(exp.runs[2], cache.read_entry(exp.runs[2]))
+    assert [r.key for r in batch] == [exp.runs[2].key, exp.runs[3].key] and rebuilt and "creation time" in note
+    cache.entry_path(exp.runs[3]).unlink()
+    batch, rebuilt, note = verify.batch_plan(exp.runs[2], cache.read_entry(exp.runs[2]))
+    assert batch == [exp.runs[2]] and not rebuilt and "cannot be rebuilt" in note
+
+
+def test_verify_never_writes_the_cache(cached):
+    before = {p: p.read_bytes() for p in cache.cache_root().rglob("*") if p.is_file()}
+    verify.verify(cached)
+    assert {p: p.read_bytes() for p in cache.cache_root().rglob("*") if p.is_file()} == before
+
+
+def test_select_rejects_a_bad_sample(cached):
+    with pytest.raises(Hw7Error, match="at least 1"):
+        verify.select(sample=0)
+
+
+def test_provenance_lists_every_cached_run(cached):
+    """The reproducibility appendix's tables (hw7.provenance) come from the same verified entries."""
+    from hw7 import provenance
+
+    table = provenance.run_table()
+    assert sorted(table["key"]) == sorted(r.key for r in cached)
+    totals = provenance.totals()
+    assert totals["runs"] == 2 and totals["missing"] == 1  # tiny-bad is never cached
+    assert totals["seconds"] == pytest.approx(table["seconds"].sum())
+    exps = provenance.experiment_table().set_index("experiment")
+    assert exps.loc["tiny", "cached"] == "2/2" and exps.loc["tiny-bad", "cached"] == "0/1"
+    assert "tiny" in "\n".join(provenance.regenerate_commands())
+    before = provenance.fingerprint()
+    tamper(cache.entry_path(cached[0]), lambda e: e["result"].__setitem__("final_dist", 0.0))
+    assert provenance.fingerprint() != before
