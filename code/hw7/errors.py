@@ -26,3 +26,19 @@ class CacheMissing(CacheError):
 
 class CacheCorrupt(CacheError):
     """A cache entry that cannot be trusted (unparsable, checksum mismatch, wrong key)."""
+
+
+def check_keys(kind: str, config: object, keys: "tuple[str, ...] | list[str]") -> None:
+    """Raise one :class:`ConfigError` line unless ``config`` is a mapping with exactly ``keys``.
+
+    Shared by the runners so every config typo reads the same way: what is unknown, what is missing.
+    """
+    from collections.abc import Mapping
+
+    if not isinstance(config, Mapping):
+        raise ConfigError(f"a {kind} config must be a JSON object, got {type(config).__name__}")
+    unknown = sorted(set(config) - set(keys))
+    missing = [k for k in keys if k not in config]
+    if unknown or missing:
+        raise ConfigError(f"{kind} config must have exactly the keys {', '.join(keys)}: "
+                          f"unknown keys {unknown}, missing keys {missing}")

@@ -24,7 +24,7 @@ from typing import Any, Iterator, Mapping
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, check_keys
 
 KEYS = ("depths", "lrs", "inits", "epochs", "threshold", "data", "curves")
 DATA_KEYS = ("n", "slope", "sigma", "seed")
@@ -91,12 +91,7 @@ def learning_time(losses: np.ndarray, threshold: float) -> np.ndarray:
 
 
 def validate(config: Any) -> dict[str, Any]:
-    if not isinstance(config, Mapping):
-        raise ConfigError(f"an lnn config must be a JSON object, got {type(config).__name__}")
-    unknown = sorted(set(config) - set(KEYS))
-    missing = [k for k in KEYS if k not in config]
-    if unknown or missing:
-        raise ConfigError(f"lnn config: unknown keys {unknown}, missing keys {missing} (known: {', '.join(KEYS)})")
+    check_keys("lnn", config, KEYS)
     for key, ok in (("depths", lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1000),
                     ("lrs", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0),
                     ("inits", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))):

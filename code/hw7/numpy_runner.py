@@ -20,7 +20,7 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 from . import numpy_net as nn_np
-from .errors import ConfigError
+from .errors import ConfigError, check_keys
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,8 +145,7 @@ GRADCHECK_KEYS = ("seed", "h", "match_steps", "match_config")
 
 
 def validate_gradcheck(config: Any) -> dict[str, Any]:
-    if not isinstance(config, Mapping) or sorted(config) != sorted(GRADCHECK_KEYS):
-        raise ConfigError(f"numpy_gradcheck config must have exactly the keys {', '.join(GRADCHECK_KEYS)}, got {config!r}")
+    check_keys("numpy_gradcheck", config, GRADCHECK_KEYS)
     if not isinstance(config["seed"], int) or config["seed"] < 0:
         raise ConfigError(f"numpy_gradcheck config 'seed' must be an int >= 0, got {config['seed']!r}")
     h = config["h"]

@@ -17,7 +17,7 @@ import math
 import time
 from typing import Any, Iterator, Mapping
 
-from .errors import ConfigError
+from .errors import ConfigError, check_keys
 
 #: our optimizer name -> (torch.optim class name, fixed keyword arguments)
 OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -63,12 +63,7 @@ def _pos_int(config: Mapping[str, Any], key: str) -> int:
 
 def validate(config: Any) -> dict[str, Any]:
     """A one-line :class:`ConfigError` for any malformed config."""
-    if not isinstance(config, Mapping):
-        raise ConfigError(f"a zoo config must be a JSON object, got {type(config).__name__}")
-    unknown = sorted(set(config) - set(KEYS))
-    missing = [k for k in KEYS if k not in config]
-    if unknown or missing:
-        raise ConfigError(f"zoo config: unknown keys {unknown}, missing keys {missing} (known: {', '.join(KEYS)})")
+    check_keys("zoo", config, KEYS)
     if config["optimizer"] not in OPTIMIZERS:
         raise ConfigError(f"zoo config 'optimizer' must be one of {', '.join(OPTIMIZERS)}, got {config['optimizer']!r}")
     hyper = config["hyper"]
