@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+from cache_fixtures import tamper
 from hw7 import REPO_ROOT, cache, cli, compare
 
 BASE = {
@@ -123,14 +124,6 @@ def _garbage(tmp_path):
 # ------------------------------------------------------------------------------------------------ cache folders
 
 
-def _tamper(path, edit):
-    """Edit an entry and fix its checksum, so only a comparison of values can tell."""
-    entry = json.loads(path.read_text())
-    edit(entry)
-    entry["checksum"] = cache.checksum(entry)
-    path.write_text(json.dumps(entry))
-
-
 @pytest.fixture
 def two_caches(scratch_cache, tiny_registry, tmp_path, capsys):
     cli.main(["run", "tiny", "--no-progress"])
@@ -148,8 +141,8 @@ def test_cache_folders_match_run_by_run(capsys, two_caches):
 
 def test_cache_folders_report_changed_fields_and_one_sided_runs(capsys, two_caches):
     a, b, runs = two_caches
-    _tamper(cache.entry_path(runs[0], b), lambda e: e["result"]["xy"][7].__setitem__(1, 123.0))
-    _tamper(cache.entry_path(runs[0], b), lambda e: e["result"].__setitem__("diverged_step", 5))
+    tamper(cache.entry_path(runs[0], b), lambda e: e["result"]["xy"][7].__setitem__(1, 123.0))
+    tamper(cache.entry_path(runs[0], b), lambda e: e["result"].__setitem__("diverged_step", 5))
     cache.entry_path(runs[1], b).unlink()
     code, out, _ = run_diff(capsys, str(a), str(b), "--json")
     report = json.loads(out)
@@ -163,7 +156,7 @@ def test_cache_folders_report_changed_fields_and_one_sided_runs(capsys, two_cach
 
 def test_timings_in_entries_are_ignored(capsys, two_caches):
     a, b, runs = two_caches
-    _tamper(cache.entry_path(runs[0], b), lambda e: e["meta"].__setitem__("seconds", 99.0))
+    tamper(cache.entry_path(runs[0], b), lambda e: e["meta"].__setitem__("seconds", 99.0))
     assert run_diff(capsys, str(a), str(b))[0] == 0
 
 

@@ -6,16 +6,9 @@ import json
 
 import pytest
 
+from cache_fixtures import tamper
 from hw7 import cache, cli, registry, verify
 from hw7.errors import Hw7Error
-
-
-def tamper(path, edit):
-    """Edit an entry and recompute its checksum: the cache itself then accepts it."""
-    entry = json.loads(path.read_text())
-    edit(entry)
-    entry["checksum"] = cache.checksum(entry)
-    path.write_text(json.dumps(entry))
 
 
 @pytest.fixture
