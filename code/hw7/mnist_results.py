@@ -96,3 +96,25 @@ def search_table(entries: Sequence[Entry], steps: Sequence[tuple[str, str, dict[
     extra = final.groupby("id").agg(params=("params", "first"), seconds=("seconds", "mean")).reset_index()
     table = pd.DataFrame([{"id": sid, "change": what} for sid, what, _ in steps])
     return table.merge(stats, on="id").merge(extra, on="id")
+
+
+def delta_points(search: pd.DataFrame, step: str, reference: str) -> str:
+    """``+0.26``: change in mean accuracy from ``reference`` to ``step``, in percentage points."""
+    mean = search.set_index("id")["mean"]
+    return f"{100 * (mean[step] - mean[reference]):+.2f}"
+
+
+def mean_pct(search: pd.DataFrame, step: str) -> str:
+    """``98.08 %``: a search step's mean accuracy."""
+    return f"{100 * search.set_index('id').loc[step, 'mean']:.2f} %"
+
+
+def search_report(search: pd.DataFrame, reference: dict[str, str | None]) -> pd.DataFrame:
+    """The search table as a reader sees it: accuracy mean ± sd, Δ against each step's reference step
+    (``reference[id]``; ``None`` for no Δ), size and cost per run."""
+    return pd.DataFrame([{
+        "id": r["id"], "change": r["change"],
+        "val. accuracy (%)": f"{100 * r['mean']:.2f} ± {100 * r['sd']:.2f}",
+        "Δ (points)": "" if reference.get(r["id"]) is None else delta_points(search, r["id"], reference[r["id"]]),
+        "parameters": f"{int(r['params']):,}", "s / run": f"{r['seconds']:.0f}",
+    } for _, r in search.iterrows()])
