@@ -22,3 +22,4 @@ def test_search_report_uses_each_rows_reference():
     assert report["Δ (points)"].tolist() == ["", "+0.85", "+0.60"]
     assert report["val. accuracy (%)"].tolist()[1] == "97.85 ± 0.05"
     assert report["parameters"].tolist() == ["100", "200", "200"]
+

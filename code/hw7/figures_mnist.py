@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .plots import DIVERGED_MARKER, band, color, fmt_lr, label, lr_palette
+from .fmt import lr_short
+from .plots import DIVERGED_MARKER, band, color, label, lr_palette
 
 
 def curves_by_lr(ax: plt.Axes, hist: pd.DataFrame, *, metric: str = "acc", band_kind: str = "minmax") -> None:
@@ -19,7 +20,7 @@ def curves_by_lr(ax: plt.Axes, hist: pd.DataFrame, *, metric: str = "acc", band_
         runs = hist[hist["lr"] == lr].pivot(index="run", columns="epoch", values=metric)
         epochs = runs.columns.to_numpy()
         values = runs.to_numpy(dtype=float)
-        band(ax, epochs, values, color=palette[lr], label=fmt_lr(lr), kind=band_kind)
+        band(ax, epochs, values, color=palette[lr], label=lr_short(lr), kind=band_kind)
         for row in values:
             bad = np.flatnonzero(~np.isfinite(row))
             if bad.size:  # last finite value of a diverged seed, marked

@@ -15,7 +15,8 @@ from matplotlib.colors import LogNorm
 from matplotlib.ticker import LogLocator
 
 from . import rosenbrock
-from .plots import DIVERGED_MARKER, color, fmt_lr, label
+from .fmt import lr_short
+from .plots import DIVERGED_MARKER, color, label
 
 Entry = dict[str, Any]
 
@@ -43,7 +44,7 @@ class Extent:
 
 def run_label(entry: Entry) -> str:
     cfg = entry["config"]
-    return f"{label(cfg['optimizer'])}, lr {fmt_lr(cfg['lr'])}"
+    return f"{label(cfg['optimizer'])}, lr {lr_short(cfg['lr'])}"
 
 
 def contour(ax: plt.Axes, extent: Extent, *, levels: int = 25, resolution: int = 400, colorbar: bool = True) -> None:

@@ -37,3 +37,9 @@ def steps(value: int) -> str:
 
 def pct(value: float, digits: int = 2) -> str:
     return f"{100 * value:.{digits}f} %"
+
+
+def lr_short(value: float) -> str:
+    """``1e-4``, ``3e-3``: a learning rate in a legend or axis title, where space is short."""
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"

@@ -63,13 +63,6 @@ def lr_palette(lrs: Sequence[float]) -> dict[float, tuple[float, float, float]]:
     return {lr: c for lr, c in zip(sorted(lrs), colors)}
 
 
-def fmt_lr(lr: float) -> str:
-    """1e-4 rather than 0.0001: learning rates span decades."""
-    mantissa, exponent = f"{lr:.1e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}e{int(exponent)}"
-
-
 def band(ax: plt.Axes, x: np.ndarray, runs: np.ndarray, *, color, label: str | None = None,
          kind: str = "minmax") -> None:
     """Mean line over seeds with a min–max (``kind='minmax'``) or ±1 sd band (``'sd'``)."""

@@ -1,0 +1,14 @@
+"""Number formats the report's prose and figures use."""
+
+from hw7 import fmt
+
+
+def test_learning_rate_formats():
+    assert [fmt.lr_short(v) for v in (1e-4, 3e-3, 2.5e-2, 1.0)] == ["1e-4", "3e-3", "2.5e-2", "1e0"]
+    assert [fmt.lr(v) for v in (1e-4, 3e-3, 3.0)] == ["10⁻⁴", "3.0 × 10⁻³", "3"]
+
+
+def test_scientific_and_steps():
+    assert fmt.sci(0.012663) == "1.3 × 10⁻²"
+    assert fmt.sci(float("nan")) == "not finite"
+    assert fmt.steps(55018) == "55,018" and fmt.steps(-1) == "never"
