@@ -60,7 +60,7 @@ def run_experiment(exp: registry.Experiment, *, force: bool, progress: bool) -> 
     saved = 0
     for index, result in compute([r.config for r in todo], progress=progress):
         now = time.perf_counter()
-        seconds = result.get("seconds", now - last) if isinstance(result, dict) else now - last
+        seconds = result.get("seconds", now - last)  # the runner's own timing when it gives one
         last = now
         path = cache.write_entry(todo[index], result, seconds=seconds, device=str(result.get("device", "cpu")))
         saved += 1

@@ -140,6 +140,11 @@ def load_mnist(root: str | Path | None = None, device: torch.device | str | None
     return data if device is None else data.to(device)
 
 
+def validation_size(n_train: int) -> int:
+    """How many training images the default split holds out: a sixth (10000 of MNIST's 60000)."""
+    return n_train // 6
+
+
 def split_validation(data: MnistData, n_val: int | None = None, seed: int = 20240507) -> MnistData:
     """Hold out ``n_val`` training images (a fixed, seeded choice) as the evaluation set.
 
@@ -147,7 +152,7 @@ def split_validation(data: MnistData, n_val: int | None = None, seed: int = 2024
     stays untouched until the final comparison. The default holds out a sixth: 10000 of MNIST's 60000.
     """
     n = data.train_x.shape[0]
-    n_val = n // 6 if n_val is None else n_val
+    n_val = validation_size(n) if n_val is None else n_val
     if not 0 < n_val < n:
         raise MnistDataError(f"cannot hold out {n_val} of {n} training images")
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).to(data.train_x.device)

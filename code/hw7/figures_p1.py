@@ -121,11 +121,7 @@ def comparison(entries: Sequence[Entry], extent: Extent, *, title: str | None = 
 def lr_sweep(entries: Sequence[Entry]) -> plt.Figure:
     """Final distance after the run against the learning rate, one line per optimizer; X = diverged."""
     fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
-    top = 0.0
-    for entry in entries:
-        r = entry["result"]
-        lrs, dist = np.asarray(r["lrs"]), np.asarray(r["final_dist"], dtype=float)
-        top = max(top, np.nanmax(dist))
+    top = max(np.nanmax(np.asarray(e["result"]["final_dist"], dtype=float)) for e in entries)
     for row, entry in enumerate(entries):
         r = entry["result"]
         opt = entry["config"]["optimizer"]
@@ -135,7 +131,7 @@ def lr_sweep(entries: Sequence[Entry]) -> plt.Figure:
         if diverged.any():  # one row of crosses per optimizer, above every finite value
             ax.scatter(lrs[diverged], np.full(diverged.sum(), top * 10 * 4**row),
                        **{**DIVERGED_MARKER, "color": color(opt), "s": 40})
-    ax.text(lrs.min(), top * 10, "diverged (X):", fontsize="small", color="grey", va="center")
+    ax.text(min(min(e["result"]["lrs"]) for e in entries), top * 10, "diverged (X):", fontsize="small", color="grey", va="center")
     ax.set(xscale="log", yscale="log", xlabel=r"learning rate $\kappa$",
            ylabel=r"distance to $(1,1)$ after $10^5$ steps")
     ax.legend(loc="lower left", fontsize="small")

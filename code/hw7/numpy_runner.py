@@ -20,6 +20,7 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 from . import numpy_net as nn_np
+from .data import load_mnist, validation_size
 from .errors import ConfigError, check_keys
 
 
@@ -123,12 +124,12 @@ def run(configs: list[dict[str, Any]], *, progress: bool = True, data: Any = Non
     if not cfgs:
         return
     if data is None:
-        from .data import load_mnist
         data = load_mnist()
     bar = None
     if progress:
         from tqdm.auto import tqdm
-        n_train = data.train_x.shape[0] if cfgs[0].eval == "test" else data.train_x.shape[0] * 5 // 6
+        n_all = data.train_x.shape[0]
+        n_train = n_all if cfgs[0].eval == "test" else n_all - validation_size(n_all)
         bar = tqdm(total=sum(c.epochs * -(-n_train // c.batch_size) for c in cfgs), desc="numpy net", unit="step")
     try:
         for i, c in enumerate(configs):
@@ -233,7 +234,6 @@ def run_gradcheck(configs: list[dict[str, Any]], *, progress: bool = True, data:
     if not cfgs:
         return
     if data is None:
-        from .data import load_mnist
         data = load_mnist()
     iterator = enumerate(cfgs)
     if progress:
