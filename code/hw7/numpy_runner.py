@@ -158,17 +158,22 @@ def validate_gradcheck(config: Any) -> dict[str, Any]:
     return dict(config)
 
 
+#: ReLU gradient checks keep inputs at least this far from the kink at 0
+RELU_MARGIN = 0.1
+
+
 def gradient_checks(seed: int, h: float) -> dict[str, dict[str, float]]:
     """Every layer's backward pass and three small networks against centred finite differences.
 
-    Inputs to ReLU are kept away from its kink (|x| >= 0.1), where a finite difference straddling 0
+    Inputs to ReLU are kept away from its kink (|x| >= RELU_MARGIN), where a finite difference straddling 0
     would be wrong rather than the analytic gradient.
     """
     rng = np.random.default_rng(seed)
     checks: dict[str, dict[str, float]] = {}
     checks["linear"] = nn_np.check_layer(nn_np.Linear(12, 7, rng=rng), rng.normal(size=(5, 3, 4)), rng, h)
     x = rng.normal(size=(10, 10))
-    x = np.where(np.abs(x) < 0.1, 0.1 * np.sign(x) + 0.1 * (x == 0), x)
+    m = RELU_MARGIN
+    x = np.where(np.abs(x) < m, m * np.sign(x) + m * (x == 0), x)
     checks["relu"] = nn_np.check_layer(nn_np.ReLU(), x, rng, h)
     checks["sigmoid"] = nn_np.check_layer(nn_np.Sigmoid(), rng.normal(scale=1.5, size=(10, 10)), rng, h)
     for p in (0.25, 0.5, 0.75):
