@@ -13,7 +13,7 @@ import importlib
 import json
 import os
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
@@ -58,7 +58,7 @@ class Run:
     def config(self) -> dict[str, Any]:
         return json.loads(self.config_json)
 
-    @property
+    @cached_property  # hashed once per Run: the CLI, cache and summary ask for it many times
     def key(self) -> str:
         payload = {"kind": self.kind, "config": self.config, "code_version": CODE_VERSION[self.kind]}
         return hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:16]
