@@ -10,7 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from hw7 import engine, mnist_runner
+from hw7 import engine, mnist_runner, verdicts
 from hw7.engine import TrainConfig, _Chunk, train_many
 from hw7.errors import ConfigError, Hw7Error
 from hw7.reference import train_one
@@ -148,11 +148,32 @@ def test_batched_equals_reference(data, name, fused):
     assert got[0]["train_loss"] != got[1]["train_loss"]  # runs really differ
 
 
+def steps(c: TrainConfig, data) -> int:
+    """Sequential update steps of a run on ``data``: epochs x mini-batches per epoch."""
+    return c.epochs * math.ceil(data.train_x.shape[0] / c.batch_size)
+
+
+def float32_rtol(c: TrainConfig, data) -> float:
+    """Relative tolerance for two float32 computations of ``c`` that add in different orders.
+
+    The batched engine (``baddbmm`` over K runs) and the reference loop (``nn.Linear``), or one CPU
+    and another, run different matrix kernels: each step's results then differ by a few units of
+    float32 roundoff u = 2^-24 ~ 6.0e-8. ``hw7.verdicts.rounding_rtol`` allows 4 units per step
+    (forward, backward, update, evaluation) and, as long as training has not turned chaotic (a few
+    epochs on small data), adds them up over the S steps: rtol = 4 * u * S. Here S = 2 or 3 epochs
+    x 20 batches = 40 or 60 steps, rtol ~ 1e-5 to 1.4e-5: far below any real change of the numbers
+    (a wrong gradient or update changes them in the second digit), far above what reordering a sum
+    does (a few u per step; measured 6e-7 relative on an AMD EPYC vs the machine the cache was made on).
+    """
+    return verdicts.rounding_rtol(verdicts.U32, steps(c, data))
+
+
 def test_batched_equals_reference_float32(data):
+    """Batched float32 vs the torch.optim loop in float32: equal within float32 rounding over the steps."""
     configs = [cfg(lr=lr, seed=i) for i, lr in enumerate([0.3, 0.03])]
     got = batched(configs, data, dtype=torch.float32)
     for i, c in enumerate(configs):
-        assert_same(got[i], train_one(c, data), rtol=1e-4, atol=1e-5)
+        assert_same(got[i], train_one(c, data), rtol=float32_rtol(c, data), atol=0)
 
 
 def test_learns_synthetic_pattern(data):
@@ -163,6 +184,14 @@ def test_learns_synthetic_pattern(data):
 # -------------------------------------------------------------------------- divergence, determinism
 
 def test_diverging_run_does_not_disturb_others(data):
+    """A diverging run in a batch leaves the others as they would be alone.
+
+    float64: equal to the reference and to training alone within 1e-9 (rounding of 2^-53 per step
+    cannot reach that in 60 steps). float32 (production): training alone is another batch shape,
+    for which the BLAS may pick other matrix kernels (which ones depends on the CPU), so bit-identity
+    is not promised; the runs must agree within float32 rounding over the 3 epochs x 20 batches = 60
+    steps compared (:func:`float32_rtol`: 4 * 2^-24 * 60 = 1.4e-5).
+    """
     good = [cfg(lr=0.05, activation="relu", sizes=(784, 16, 16, 10), seed=s, epochs=3) for s in range(2)]
     bad = cfg(lr=1e200, activation="relu", sizes=(784, 16, 16, 10), seed=9, epochs=3)
     got = batched([good[0], bad, good[1]], data)
@@ -176,11 +205,13 @@ def test_diverging_run_does_not_disturb_others(data):
         assert got[i]["diverged_epoch"] is None
         assert_same(got[i], train_one(c, data, dtype=F64))
         assert_same(got[i], batched([c], data)[0])
-        # in float32 (production) a run's numbers are bit-identical to training it alone
-        assert_same(got32[i], batched([c], data, dtype=torch.float32)[0], rtol=0, atol=0)
+        # in float32 (production): equal to training it alone within float32 rounding (not bit for bit)
+        assert got32[i]["diverged_epoch"] is None
+        assert_same(got32[i], batched([c], data, dtype=torch.float32)[0], rtol=float32_rtol(c, data), atol=0)
 
 
 def test_deterministic(data):
+    """Same process, same batch, same kernels: here (and only here) bit-identity is guaranteed."""
     configs = [cfg(lr=0.1, seed=1), cfg(optimizer="adam", lr=1e-3, seed=2)]
     a = batched(configs, data, dtype=torch.float32)
     b = batched(configs, data, dtype=torch.float32)
@@ -246,3 +277,28 @@ def test_compiled_equals_reference(data, name):
     assert got[1]["diverged_epoch"] == 1  # frozen in place; the others carry on
     for i, c in enumerate(configs):
         assert_same(got[i], train_one(c, data, dtype=F64))
+
+
+# ------------------------------------------------------------------------------------------ CUDA
+# `pytest -m cuda` runs only these; without a GPU they are skipped (tests/conftest.py). Unmeasured so
+# far: no GPU was available when they were written (docs/instructors.md).
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("name", ["sgd-sigmoid-shallow", "adam-sigmoid-deep", "sgd-plain-momentum-steplr"])
+def test_cuda_batched_equals_reference(data, name):
+    """float64 on the GPU: the same equivalence with the CPU reference loop as on the CPU."""
+    configs = EQUIV[name]
+    got = batched(configs, data, device="cuda")
+    for i, c in enumerate(configs):
+        assert got[i]["device"].startswith("cuda")
+        assert_same(got[i], train_one(c, data, dtype=F64))
+
+
+@pytest.mark.cuda
+def test_cuda_float32_is_equivalent_to_cpu(data):
+    """float32 on the GPU vs on the CPU: other kernels, so equal within float32 rounding over the steps."""
+    configs = [cfg(lr=lr, seed=i, epochs=3) for i, lr in enumerate([0.3, 0.03])]
+    gpu = batched(configs, data, dtype=torch.float32, device="cuda")
+    cpu = batched(configs, data, dtype=torch.float32, device="cpu")
+    for i, c in enumerate(configs):
+        assert_same(gpu[i], cpu[i], rtol=float32_rtol(c, data), atol=0)

@@ -1,8 +1,9 @@
 """The results cache: one JSON file per run, written atomically, checked on every read.
 
 An entry is found by its run's key (``cache/<kind>/<key>.json``); it stores the config it was
-computed from, the result, how it was computed (time, device, library versions) and a checksum
-of all of that. Reading verifies the checksum and the key, so a truncated, hand-edited or
+computed from, the result, how it was computed (time, device, library versions, and the machine
+fingerprint of :mod:`hw7.fingerprint`; entries written before it existed lack ``meta.machine``)
+and a checksum of all of that. Reading verifies the checksum and the key, so a truncated, hand-edited or
 misplaced file is reported — never silently used.
 """
 
@@ -19,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import REPO_ROOT
+from . import REPO_ROOT, fingerprint
 from .errors import CacheCorrupt, CacheMissing
 from .registry import CODE_VERSION, Run, canonical_json
 
@@ -70,6 +71,7 @@ def write_entry(run: Run, result: dict[str, Any], *, seconds: float, device: str
             "device": device,
             "versions": library_versions(),
             "platform": platform.platform(terse=True),
+            "machine": fingerprint.current(device),  # what decides bit-identity (hw7.fingerprint)
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         },
     }

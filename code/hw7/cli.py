@@ -103,7 +103,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     runs, chosen = verify.select(args.names, args.key, args.sample, args.seed)
     checks = verify.verify(runs, epochs=args.epochs, alone=args.alone, atol=args.atol, rtol=args.rtol,
-                           exact=args.exact, progress=not args.no_progress and not args.json)
+                           exact=args.exact, progress=not args.no_progress and not args.json, device=args.device)
     print(json.dumps(verify.checks_json(checks, chosen), indent=1) if args.json else verify.format_checks(checks, chosen))
     return 0 if all(c.ok for c in checks) else 1
 
@@ -143,9 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("verify", help="recompute cached runs and check they match (exit 1 on a mismatch)",
-                       description="Recompute chosen cached runs (never writing the cache) and compare with the "
-                                   "cached results: bit-identical when libraries and device match those recorded, "
-                                   "within a tolerance otherwise (see docs/instructors.md).")
+                       description="Recompute chosen cached runs (never writing the cache) and judge each: "
+                                   "identical (same machine fingerprint: bit for bit), equivalent (another machine: "
+                                   "within float rounding over the steps compared), consistent (a long training run "
+                                   "elsewhere: accuracy within the seeds' spread) or MISMATCH (see docs/instructors.md). "
+                                   "Exit 0 unless a run is MISMATCH, CORRUPT or MISSING.")
     p.add_argument("names", nargs="*", help="experiments whose runs to verify (names or patterns such as 'p1-*')")
     p.add_argument("--key", action="append", default=[], metavar="KEY",
                    help="a run's key or key prefix (repeatable; keys: `hw7 list -v`)")
@@ -154,9 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, metavar="K", help="MNIST: recompute only the first K epochs and compare those")
     p.add_argument("--alone", action="store_true",
                    help="MNIST: recompute only the chosen runs, not the batch they trained in (cheaper; tolerance)")
+    p.add_argument("--device", metavar="DEV",
+                   help="MNIST: recompute on this device (cpu, cuda, cuda:1; default: where each run was computed)")
     p.add_argument("--exact", action="store_true", help="demand bit-identical results even where they are not expected")
-    p.add_argument("--atol", type=float, help="absolute tolerance (instead of bit-identity / the default tolerance)")
-    p.add_argument("--rtol", type=float, help="relative tolerance (instead of bit-identity / the default tolerance)")
+    p.add_argument("--atol", type=float, help="absolute tolerance (instead of bit-identity / the rounding tolerance)")
+    p.add_argument("--rtol", type=float, help="relative tolerance (instead of bit-identity / the rounding tolerance)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_verify)

@@ -1,14 +1,19 @@
 """Recompute cached runs and check the recomputation matches: ``python -m hw7 verify``.
 
 A checksum only proves an entry is what was written; recomputing proves it is what the code
-computes. For each chosen run this module reruns its config (never writing to the cache) and
-compares the fresh result with the cached one field by field (:mod:`hw7.compare`):
+computes. For each chosen run this module reruns its config (never writing to the cache),
+compares the fresh result with the cached one field by field (:mod:`hw7.compare`) and gives one of
+the graded verdicts of :mod:`hw7.verdicts`:
 
-* **bit-identical** when the entry's recorded library versions (``meta.versions``: python, numpy,
-  and torch for MNIST) and device equal the current ones, and the run can be recomputed the way it
-  was computed (see batches below);
-* **within a tolerance** otherwise (:data:`hw7.compare.RECOMPUTE_RULES`: accuracies atol 1e-3,
-  other floats rtol 1e-3, counts exact; ``--atol/--rtol`` replace it, ``--exact`` forbids it).
+* **identical** when the entry's machine fingerprint (:mod:`hw7.fingerprint`: CPU model, torch's
+  CPU capability and thread count, library versions, device) equals the current one and the run
+  can be recomputed in the batch it was computed in (below): every number must be bit-identical;
+* **equivalent** otherwise (another or an unknown machine, another device, another batch): every
+  float within the rounding tolerance of the number of steps compared, counts exact;
+* **consistent** for training runs whose histories went beyond that (chaos decorrelates long
+  runs on another machine): the accuracy is judged against the cached seeds of the same config;
+* **MISMATCH** beyond all that. ``--exact`` demands bit-identity whatever the machine;
+  ``--atol/--rtol`` replace the rounding tolerance (and the consistency fallback).
 
 **Batched MNIST runs.** The engine trains runs that share shapes in one chunk of K runs; its
 eager path gives every run the same numbers whatever K is, but the ``torch.compile``'d step (used
@@ -19,8 +24,8 @@ same group key, in registry order, chunked as ``train_many`` chunks them (what `
 whole experiment does); when the recorded size says the experiment was computed in parts, the
 batch is the same-size runs whose entries were written closest in time (within the batch's
 duration). The whole rebuilt batch is
-recomputed and compared bit for bit. When it cannot be rebuilt (or with ``--alone``, which
-recomputes only the chosen run: cheaper), the comparison uses the tolerance.
+recomputed (bit for bit on the same machine). When it cannot be rebuilt (or with ``--alone``, which
+recomputes only the chosen run: cheaper), bit-identity is not expected: equivalent at best.
 
 **``--epochs K``** recomputes a copy of each config with ``epochs=K`` (batch mates likewise) and
 compares the first K epochs of every per-epoch history (and ``diverged_epoch`` when it falls in
@@ -37,7 +42,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from . import cache, compare, registry
+from . import cache, compare, fingerprint, registry, verdicts
 from .errors import CacheCorrupt, CacheError, CacheMissing, Hw7Error
 
 #: Per-epoch lists of an MNIST result (truncated to the first K epochs by ``--epochs K``).
@@ -49,16 +54,28 @@ class Check:
     """The outcome for one run."""
 
     run: registry.Run
-    status: str  # "OK", "MISMATCH", "CORRUPT", "MISSING"
-    mode: str = ""  # "bit-identical" or "tolerance"
-    why: str = ""  # why that mode (environment, batch), or what is wrong with the entry
+    status: str  # a verdict of hw7.verdicts (identical, equivalent, consistent, MISMATCH), CORRUPT or MISSING
+    mode: str = ""  # the rule the verdict was reached by ("bit-identical (same machine and batch)", ...)
+    why: str = ""  # how the machine differs (and the batch note), or what is wrong with the entry
     batch: int = 1  # runs recomputed together for it
     epochs: str = ""  # "first 1 of 30 epochs" when --epochs shortened it
     report: compare.Report | None = None
+    machine: str = ""  # the fingerprint comparison alone
+    consistency: str = ""  # the accuracy rule's sentence, for `consistent` (and a MISMATCH by it)
 
     @property
     def ok(self) -> bool:
-        return self.status == "OK"
+        return self.status in verdicts.PASSING
+
+
+@dataclass
+class Produced:
+    """A recomputed result and where it was computed."""
+
+    result: dict[str, Any]
+    device: str
+    machine: dict[str, Any]  # hw7.fingerprint.current() when the result was produced
+    steps: int  # sequential update steps behind the compared numbers
 
 
 # ------------------------------------------------------------------------------------------------
@@ -179,31 +196,60 @@ def _mnist_device(entry: dict[str, Any]) -> str:
     return recorded
 
 
+def _check_device(device: str) -> None:
+    """A usage error unless torch can compute on ``device`` here."""
+    import torch
+
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, ValueError):
+        raise Hw7Error(f"--device {device!r} is not a device torch knows (use cpu or cuda)") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise Hw7Error("--device cuda: CUDA is not available on this machine (torch sees no GPU; "
+                       "the pinned torch wheel is the CPU build)")
+    if dev.type not in ("cpu", "cuda"):
+        raise Hw7Error(f"--device {device!r}: only cpu and cuda are supported")
+
+
 def _shorten(config: dict[str, Any], epochs: int | None) -> dict[str, Any]:
     if epochs is None or epochs >= config.get("epochs", epochs):
         return config
     return {**config, "epochs": epochs}
 
 
+def _train_size(data: Any, config: dict[str, Any]) -> int:
+    from .data import validation_size
+
+    n = int(data.train_x.shape[0])
+    return n - validation_size(n) if config.get("eval") == "val" else n
+
+
 def recompute_mnist(batches: list[tuple[list[registry.Run], str]], epochs: int | None, progress: bool,
-                    data: Any = None) -> dict[str, dict[str, Any]]:
+                    data: Any = None) -> dict[str, Produced]:
     """Each batch trained together (as ``hw7 run`` trained it), on its device; results by key."""
     from .data import load_mnist
     from .engine import train_many
 
     data = data if data is not None else load_mnist()
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, Produced] = {}
     for runs, device in batches:
         configs = [_shorten(r.config, epochs) for r in runs]
         for i, result in train_many(configs, data, device=device, progress=progress):
-            out[runs[i].key] = result
+            where = str(result.get("device", device))
+            steps = verdicts.steps_compared("mnist", configs[i], n_train=_train_size(data, configs[i]))
+            out[runs[i].key] = Produced(result, where, fingerprint.current(where), steps)
     return out
 
 
-def recompute_other(kind: str, runs: list[registry.Run], progress: bool) -> dict[str, dict[str, Any]]:
+def recompute_other(kind: str, runs: list[registry.Run], progress: bool) -> dict[str, Produced]:
     """Any other kind: its runner, every chosen config in one call (runs are independent)."""
     compute = registry.runner(kind)
-    return {runs[i].key: result for i, result in compute([r.config for r in runs], progress=progress)}
+    out: dict[str, Produced] = {}
+    for i, result in compute([r.config for r in runs], progress=progress):
+        # the fingerprint is taken while the runner is paused at its result, as `hw7 run` takes it
+        where = str(result.get("device", "cpu"))
+        out[runs[i].key] = Produced(result, where, fingerprint.current(where), verdicts.steps_compared(kind, runs[i].config))
+    return out
 
 
 def truncate(result: dict[str, Any], epochs: int) -> dict[str, Any]:
@@ -218,25 +264,68 @@ def truncate(result: dict[str, Any], epochs: int) -> dict[str, Any]:
     return out
 
 
-def environment_changes(entry: dict[str, Any], device: str) -> list[str]:
-    """How the current libraries and device differ from those the entry records ([] when the same)."""
-    meta = entry.get("meta", {})
-    now = cache.library_versions()
-    changes = [f"{name} {was} -> {now.get(name, 'absent')}"
-               for name, was in sorted(meta.get("versions", {}).items()) if now.get(name) != was]
-    if str(meta.get("device", "cpu")) != device:
-        changes.append(f"device {meta.get('device')} -> {device}")
-    return changes
+def _others_accuracy(run: registry.Run, epochs: int | None) -> list[float | None]:
+    """The accuracy (at the compared epoch) of every cached entry of ``run``'s config with another seed."""
+    out: list[float | None] = []
+    for other in verdicts.same_config_other_seeds(run, list(registry.all_runs())):
+        try:
+            result = cache.read_entry(other)["result"]
+        except CacheError:
+            continue  # not cached (or damaged: verify that one separately)
+        out.append(None if verdicts.diverged(other.kind, result, epochs)
+                   else verdicts.accuracy_at(other.kind, result, epochs))
+    return out
+
+
+def judge(run: registry.Run, cached: dict[str, Any], fresh: dict[str, Any], match: fingerprint.Match, *,
+          rebuilt: bool, epochs: int | None, steps: int, atol: float | None = None, rtol: float | None = None,
+          exact: bool = False) -> tuple[str, str, compare.Report, str]:
+    """(verdict, the rule applied, the comparison, the consistency sentence) for one recomputed run."""
+    flat_cached, flat_fresh = compare.flatten(cached), compare.flatten(fresh)
+    if exact or (match.same and rebuilt and atol is None and rtol is None):
+        report = compare.compare_flat(flat_cached, flat_fresh, compare.Tolerance(exact=True))
+        why = "--exact" if exact and not (match.same and rebuilt) else "same machine and batch"
+        return (verdicts.IDENTICAL if report.ok else verdicts.MISMATCH), f"bit-identical ({why})", report, ""
+    if atol is not None or rtol is not None:
+        report = compare.compare_flat(flat_cached, flat_fresh, compare.Tolerance(compare.RECOMPUTE_RULES, atol=atol, rtol=rtol))
+        return (verdicts.EQUIVALENT if report.ok else verdicts.MISMATCH), "within the given --atol/--rtol", report, ""
+    tol, why = verdicts.equivalence_tolerance(run.kind, steps)
+    report = compare.compare_flat(flat_cached, flat_fresh, tol)
+    if verdicts.profile(run.kind).accuracy is None:
+        return (verdicts.EQUIVALENT if report.ok else verdicts.MISMATCH), f"within {why}", report, ""
+    # training kinds: the accuracy must also lie within the seeds' spread. For long runs the rounding
+    # bound (linear in the steps) is looser than that spread, so this is the binding check there.
+    acc = verdicts.consistency(
+        None if verdicts.diverged(run.kind, cached, epochs) else verdicts.accuracy_at(run.kind, cached, epochs),
+        None if verdicts.diverged(run.kind, fresh, epochs) else verdicts.accuracy_at(run.kind, fresh, epochs),
+        _others_accuracy(run, epochs))
+    if report.ok:
+        return (verdicts.EQUIVALENT if acc.ok else verdicts.MISMATCH), f"within {why}", report, acc.text
+    divergence = verdicts.profile(run.kind).diverged
+    exact_fields = {d.metric.split("[")[0] for d in report.differences if tol.bounds(d.metric.split("[")[0])[2]}
+    if epochs is not None or report.only_a or report.only_b or exact_fields - {divergence}:
+        # a partial recomputation (--epochs K) stays in the first epochs, where differences do not
+        # yet grow chaotically; and no machine changes a count, a step or a learning rate
+        return verdicts.MISMATCH, f"within {why}", report, acc.text
+    # a full recomputation beyond rounding: chaotic training decorrelated; the accuracy rule decides
+    rule = f"beyond {why} (chaotic training decorrelates elsewhere): accuracy judged against the seeds"
+    return (verdicts.CONSISTENT if acc.ok else verdicts.MISMATCH), rule, report, acc.text
 
 
 def verify(runs: Sequence[registry.Run], *, epochs: int | None = None, alone: bool = False,
            atol: float | None = None, rtol: float | None = None, exact: bool = False,
-           progress: bool = False, mnist_data: Any = None) -> list[Check]:
-    """Recompute ``runs`` and compare; one :class:`Check` per run, in order. Never writes to the cache."""
+           progress: bool = False, mnist_data: Any = None, device: str | None = None) -> list[Check]:
+    """Recompute ``runs`` and judge each (:mod:`hw7.verdicts`); one :class:`Check` per run, in order.
+
+    ``device`` (``cpu``, ``cuda``, ``cuda:1``): where to recompute MNIST runs (default: where each
+    was computed, or the CPU when that was a GPU and none is here). Never writes to the cache.
+    """
     if epochs is not None and epochs < 1:
         raise Hw7Error(f"--epochs must be at least 1, got {epochs}")
     if exact and (atol is not None or rtol is not None):
         raise Hw7Error("--exact and --atol/--rtol contradict each other; give one of them")
+    if device is not None:
+        _check_device(device)
     checks: dict[str, Check] = {}
     entries: dict[str, dict[str, Any]] = {}
     for run in runs:
@@ -252,45 +341,39 @@ def verify(runs: Sequence[registry.Run], *, epochs: int | None = None, alone: bo
     plans: dict[str, tuple[list[registry.Run], bool, str]] = {}
     mnist_batches: dict[tuple[str, ...], tuple[list[registry.Run], str]] = {}
     others: dict[str, list[registry.Run]] = {}
-    devices: dict[str, str] = {}
     for run in todo:
         entry = entries[run.key]
         plans[run.key] = batch_plan(run, entry, alone)
         if run.kind == "mnist":
-            devices[run.key] = _mnist_device(entry)
+            where = device or _mnist_device(entry)
             batch = plans[run.key][0]
-            mnist_batches.setdefault((devices[run.key], *(r.key for r in batch)), (batch, devices[run.key]))
+            mnist_batches.setdefault((where, *(r.key for r in batch)), (batch, where))
         else:
-            devices[run.key] = "cpu"
             others.setdefault(run.kind, []).append(run)
 
-    fresh: dict[str, dict[str, Any]] = {}
+    fresh: dict[str, Produced] = {}
     if mnist_batches:
         fresh.update(recompute_mnist(list(mnist_batches.values()), epochs, progress, mnist_data))
     for kind, kind_runs in others.items():
         fresh.update(recompute_other(kind, kind_runs, progress))
 
+    versions = cache.library_versions()
     for run in todo:
         entry = entries[run.key]
         batch, rebuilt, note = plans[run.key]
+        produced = fresh[run.key]
         cached = entry["result"]
-        check = Check(run, "OK", batch=len(batch))
-        if run.kind == "mnist" and epochs is not None and epochs < run.config.get("epochs", epochs):
+        check = Check(run, verdicts.MISMATCH, batch=len(batch))
+        shortened = run.kind == "mnist" and epochs is not None and epochs < run.config.get("epochs", epochs)
+        if shortened:
             cached = truncate(cached, epochs)
             check.epochs = f"first {epochs} of {run.config['epochs']} epochs"
-        changes = environment_changes(entry, devices[run.key])
-        same = not changes and rebuilt
-        if exact or (same and atol is None and rtol is None):
-            tol = compare.Tolerance(exact=True)
-            check.mode = "bit-identical"
-        else:
-            tol = compare.Tolerance(compare.RECOMPUTE_RULES, atol=atol, rtol=rtol)
-            check.mode = "tolerance"
-        reasons = (["same libraries and device"] if not changes else changes) + ([note] if note else [])
-        check.why = "; ".join(reasons)
-        check.report = compare.compare_flat(compare.flatten(cached), compare.flatten(fresh[run.key]), tol)
-        if not check.report.ok:
-            check.status = "MISMATCH"
+        match = fingerprint.compare(entry.get("meta", {}), versions, produced.device, produced.machine)
+        check.machine = match.describe()
+        check.why = "; ".join([check.machine] + ([note] if note else []))
+        check.status, check.mode, check.report, check.consistency = judge(
+            run, cached, produced.result, match, rebuilt=rebuilt, epochs=epochs if shortened else None,
+            steps=produced.steps, atol=atol, rtol=rtol, exact=exact)
         checks[run.key] = check
     return [checks[r.key] for r in runs]
 
@@ -307,14 +390,21 @@ def _label(run: registry.Run, width: int = 60) -> str:
 def format_checks(checks: Sequence[Check], chosen: str, max_rows: int = 5) -> str:
     lines = [f"verify: {chosen}"]
     for c in checks:
-        head = f"{c.status:<9}{c.run.experiment:<20} {c.run.key}  {_label(c.run)}"
+        head = f"{c.status:<11}{c.run.experiment:<20} {c.run.key}  {_label(c.run)}"
         lines.append(head)
         if c.report is None:
             lines.append(f"    {c.why}")
             continue
         scope = f"{c.report.compared:,} numbers" + (f", {c.epochs}" if c.epochs else "")
         batch = f", recomputed in a batch of {c.batch}" if c.batch > 1 else ""
-        lines.append(f"    {c.mode}: {scope}{batch} ({c.why})")
+        lines.append(f"    machine: {c.why}")
+        lines.append(f"    {scope}{batch}: {c.mode}")
+        if c.consistency:
+            lines.append(f"    {c.consistency}")
+        if c.status == verdicts.CONSISTENT:
+            n = len(c.report.differences)
+            lines.append(f"    ({n} field(s) beyond rounding, e.g. {next(compare.iter_differences(c.report), '')})")
+            continue
         problems = list(compare.iter_differences(c.report))
         for d in c.report.differences[:max_rows]:
             delta = f"; |Δ| {d.abs_diff:.3g}" if d.abs_diff is not None else ""
@@ -328,8 +418,8 @@ def format_checks(checks: Sequence[Check], chosen: str, max_rows: int = 5) -> st
         if len(problems) > max_rows:
             lines.append(f"    ... {len(problems)} problems in all (--json lists them)")
     bad = [c for c in checks if not c.ok]
-    counts = ", ".join(f"{sum(c.status == s for c in checks)} {s}" for s in ("OK", "MISMATCH", "CORRUPT", "MISSING")
-                       if any(c.status == s for c in checks))
+    statuses = (*verdicts.PASSING, verdicts.MISMATCH, "CORRUPT", "MISSING")
+    counts = ", ".join(f"{sum(c.status == s for c in checks)} {s}" for s in statuses if any(c.status == s for c in checks))
     lines.append(f"verify: {len(checks)} run(s) checked: {counts}" + ("" if not bad else " — FAILED"))
     return "\n".join(lines)
 
@@ -339,8 +429,8 @@ def checks_json(checks: Sequence[Check], chosen: str) -> dict[str, Any]:
         "chosen": chosen,
         "ok": all(c.ok for c in checks),
         "runs": [{"experiment": c.run.experiment, "key": c.run.key, "label": c.run.label, "status": c.status,
-                  "mode": c.mode, "why": c.why, "batch": c.batch, "epochs": c.epochs,
+                  "verdict": c.status if c.report is not None else None, "rule": c.mode, "why": c.why,
+                  "machine": c.machine, "consistency": c.consistency, "batch": c.batch, "epochs": c.epochs,
                   "comparison": compare.report_json(c.report) if c.report is not None else None}
                  for c in checks],
     }
-
