@@ -11,7 +11,9 @@ the recomputation ran (:mod:`hw7.fingerprint`) and how much of it was recomputed
     another order, so each result may differ by rounding. Every float must agree within
     :func:`rounding_rtol` — the unit roundoff of the arithmetic times ``ROUNDING_UNITS_PER_STEP``
     times the number of sequential steps compared (derivation there); counts, steps, epochs and
-    chosen learning rates stay exact.
+    chosen learning rates stay exact. For training kinds the accuracy must in addition pass the
+    consistency rule below: over many steps the linear rounding bound grows looser than the
+    seeds' spread, and a headline accuracy must never move further than that.
 ``consistent``
     Training runs only, when the histories differ beyond that tolerance: on another machine, tiny
     rounding differences are amplified by training's chaotic dynamics until the two trajectories
@@ -128,7 +130,7 @@ def equivalence_tolerance(kind: str, steps: int) -> tuple[Tolerance, str]:
         rtol, why = 0.9, "same order of magnitude (these results are rounding errors themselves)"
     else:
         rtol = rounding_rtol(prof.unit, steps)
-        why = f"{prof.precision} rounding over {steps:,} step(s): rtol {rtol:.2g}"
+        why = f"{prof.precision} rounding over {steps:,} step(s), rtol {rtol:.2g}"
     rules = (
         PERF,
         PROVENANCE,

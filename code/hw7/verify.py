@@ -15,10 +15,11 @@ the graded verdicts of :mod:`hw7.verdicts`:
 * **MISMATCH** beyond all that. ``--exact`` demands bit-identity whatever the machine;
   ``--atol/--rtol`` replace the rounding tolerance (and the consistency fallback).
 
-**Batched MNIST runs.** The engine trains runs that share shapes in one chunk of K runs; its
-eager path gives every run the same numbers whatever K is, but the ``torch.compile``'d step (used
-on CPU for chunks of 4+ runs) is compiled for K and differs at rounding level with K. A run's
-result therefore depends, in the last bits, on which runs trained beside it. ``verify`` rebuilds
+**Batched MNIST runs.** The engine trains runs that share shapes in one chunk of K runs. Its
+numbers differ at rounding level with K: the BLAS may pick other matrix kernels for other batch
+shapes (which ones depends on the CPU), and the ``torch.compile``'d step (used on CPU for chunks
+of 4+ runs) is compiled for K. A run's result therefore depends, in the last bits, on which runs
+trained beside it. ``verify`` rebuilds
 that batch: the entry records ``runs_in_batch``; the batch is the run's experiment's runs with the
 same group key, in registry order, chunked as ``train_many`` chunks them (what ``hw7 run`` of the
 whole experiment does); when the recorded size says the experiment was computed in parts, the
@@ -277,6 +278,11 @@ def _others_accuracy(run: registry.Run, epochs: int | None) -> list[float | None
     return out
 
 
+def _bits(flat_cached: dict[str, Any], flat_fresh: dict[str, Any]) -> str:
+    """" — in fact bit-identical" when an equivalent result has the very same bits (worth knowing)."""
+    return " — in fact bit-identical" if compare.compare_flat(flat_cached, flat_fresh, compare.Tolerance(exact=True)).ok else ""
+
+
 def judge(run: registry.Run, cached: dict[str, Any], fresh: dict[str, Any], match: fingerprint.Match, *,
           rebuilt: bool, epochs: int | None, steps: int, atol: float | None = None, rtol: float | None = None,
           exact: bool = False) -> tuple[str, str, compare.Report, str]:
@@ -284,15 +290,16 @@ def judge(run: registry.Run, cached: dict[str, Any], fresh: dict[str, Any], matc
     flat_cached, flat_fresh = compare.flatten(cached), compare.flatten(fresh)
     if exact or (match.same and rebuilt and atol is None and rtol is None):
         report = compare.compare_flat(flat_cached, flat_fresh, compare.Tolerance(exact=True))
-        why = "--exact" if exact and not (match.same and rebuilt) else "same machine and batch"
+        why = "--exact" if exact and not (match.same and rebuilt) else "same machine"
         return (verdicts.IDENTICAL if report.ok else verdicts.MISMATCH), f"bit-identical ({why})", report, ""
     if atol is not None or rtol is not None:
         report = compare.compare_flat(flat_cached, flat_fresh, compare.Tolerance(compare.RECOMPUTE_RULES, atol=atol, rtol=rtol))
-        return (verdicts.EQUIVALENT if report.ok else verdicts.MISMATCH), "within the given --atol/--rtol", report, ""
+        return (verdicts.EQUIVALENT if report.ok else verdicts.MISMATCH), "the given --atol/--rtol", report, ""
     tol, why = verdicts.equivalence_tolerance(run.kind, steps)
     report = compare.compare_flat(flat_cached, flat_fresh, tol)
     if verdicts.profile(run.kind).accuracy is None:
-        return (verdicts.EQUIVALENT if report.ok else verdicts.MISMATCH), f"within {why}", report, ""
+        return ((verdicts.EQUIVALENT, f"{why}{_bits(flat_cached, flat_fresh)}", report, "") if report.ok
+                else (verdicts.MISMATCH, why, report, ""))
     # training kinds: the accuracy must also lie within the seeds' spread. For long runs the rounding
     # bound (linear in the steps) is looser than that spread, so this is the binding check there.
     acc = verdicts.consistency(
@@ -300,15 +307,16 @@ def judge(run: registry.Run, cached: dict[str, Any], fresh: dict[str, Any], matc
         None if verdicts.diverged(run.kind, fresh, epochs) else verdicts.accuracy_at(run.kind, fresh, epochs),
         _others_accuracy(run, epochs))
     if report.ok:
-        return (verdicts.EQUIVALENT if acc.ok else verdicts.MISMATCH), f"within {why}", report, acc.text
+        return (verdicts.EQUIVALENT if acc.ok else verdicts.MISMATCH), f"{why}{_bits(flat_cached, flat_fresh)}", \
+            report, acc.text
     divergence = verdicts.profile(run.kind).diverged
     exact_fields = {d.metric.split("[")[0] for d in report.differences if tol.bounds(d.metric.split("[")[0])[2]}
     if epochs is not None or report.only_a or report.only_b or exact_fields - {divergence}:
         # a partial recomputation (--epochs K) stays in the first epochs, where differences do not
         # yet grow chaotically; and no machine changes a count, a step or a learning rate
-        return verdicts.MISMATCH, f"within {why}", report, acc.text
+        return verdicts.MISMATCH, why, report, acc.text
     # a full recomputation beyond rounding: chaotic training decorrelated; the accuracy rule decides
-    rule = f"beyond {why} (chaotic training decorrelates elsewhere): accuracy judged against the seeds"
+    rule = f"{why} — beyond it (chaotic training decorrelates elsewhere): accuracy judged against the other seeds"
     return (verdicts.CONSISTENT if acc.ok else verdicts.MISMATCH), rule, report, acc.text
 
 
@@ -398,12 +406,15 @@ def format_checks(checks: Sequence[Check], chosen: str, max_rows: int = 5) -> st
         scope = f"{c.report.compared:,} numbers" + (f", {c.epochs}" if c.epochs else "")
         batch = f", recomputed in a batch of {c.batch}" if c.batch > 1 else ""
         lines.append(f"    machine: {c.why}")
-        lines.append(f"    {scope}{batch}: {c.mode}")
+        lines.append(f"    {scope}{batch}; demanded: {c.mode}")
         if c.consistency:
             lines.append(f"    {c.consistency}")
         if c.status == verdicts.CONSISTENT:
-            n = len(c.report.differences)
-            lines.append(f"    ({n} field(s) beyond rounding, e.g. {next(compare.iter_differences(c.report), '')})")
+            d = max(c.report.differences, key=lambda d: d.rel_diff or 0.0)
+            cached, fresh = compare.fmt_pair(d.a, d.b)
+            rel = f", relative {d.rel_diff:.2g}" if d.rel_diff is not None else ""
+            lines.append(f"    {len(c.report.differences)} field(s) beyond rounding; the largest: {d.metric}: "
+                         f"cached {cached} vs recomputed {fresh}{rel}")
             continue
         problems = list(compare.iter_differences(c.report))
         for d in c.report.differences[:max_rows]:
