@@ -24,11 +24,11 @@ report: $(STAMP)
 		QUARTO_PYTHON=$(abspath $(PY)) quarto render; \
 	else \
 		echo "quarto is not installed (get it from https://quarto.org/docs/get-started/); writing an nbclient preview to _preview/ instead."; \
-		$(PY) -m hw7.preview; \
+		$(PY) -m hw7.report.preview; \
 	fi
 
 preview: $(STAMP)
-	$(PY) -m hw7.preview
+	$(PY) -m hw7.report.preview
 
 results: $(STAMP)
 	$(PY) -m hw7 run --all

@@ -31,9 +31,11 @@ from torch.utils.data import DataLoader, Dataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
 
-from hw7.data import load_mnist  # noqa: E402
-from hw7.engine import TrainConfig, _Chunk, compile_available, flush_denormals  # noqa: E402
-from hw7.models import Network  # noqa: E402
+from hw7.mnist.data import load_mnist  # noqa: E402
+from hw7.mnist.config import TrainConfig  # noqa: E402
+from hw7.mnist.batched import Chunk, compile_available
+from hw7.mnist.common import flush_denormals
+from hw7.mnist.network import Network  # noqa: E402
 
 STEPS_PER_EPOCH = 6000
 EPOCHS = 30
@@ -89,7 +91,7 @@ def _engine_rate(k: int, data, steps: int, warmup: int) -> dict:
     cfgs = [TrainConfig(lr=float(lr), seed=i) for i, lr in enumerate(np.logspace(-4, 0, k))]
     cpu = torch.device("cpu")
     compiled = k >= 4 and compile_available(cpu)  # what train_many picks
-    chunk = _Chunk(cfgs, data, cpu, torch.float32, compiled=compiled)
+    chunk = Chunk(cfgs, data, cpu, torch.float32, compiled=compiled)
     t = time.perf_counter()
     chunk.set_epoch(0, data.train_x.shape[0])
     t_set = time.perf_counter() - t

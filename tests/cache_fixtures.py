@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hw7 import cache
+from hw7.store import cache
 
 
 def tamper(path, edit) -> None:

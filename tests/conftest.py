@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hw7 import registry
+from hw7.store import registry
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hw7.data import MnistData, load_mnist
+from hw7.mnist.data import MnistData, load_mnist
 
 NAMES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hw7 import lnn
+from hw7.readings import linear_nets as lnn
 from hw7.errors import ConfigError
 
 DATA = {"n": 100, "slope": 2.0, "sigma": 0.1, "seed": 2021}

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from hw7 import numpy_net as nn_np
-from hw7 import numpy_runner
-from hw7.appendix_experiments import numpy_config
+from hw7.readings import numpy_net as nn_np
+from hw7.readings import numpy_runner
+from hw7.readings.experiments import numpy_config
 from hw7.errors import ConfigError
 
 from mnist_fixtures import small_data

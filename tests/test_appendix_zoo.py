@@ -8,9 +8,11 @@ import math
 import pytest
 import torch
 
-from hw7 import appendix_experiments as ae
-from hw7 import appendix_summary, registry, zoo_runner
+from hw7.readings import experiments as ae
+from hw7.readings import summary as appendix_summary, zoo as zoo_runner
+from hw7.store import registry
 from hw7.errors import ConfigError
+from hw7.mnist.experiments import P2_BASELINE
 
 from mnist_fixtures import small_data
 
@@ -69,7 +71,7 @@ def test_numpy_mnist_runs_are_the_problem_2a_runs():
     """Same config (and so same seeds, initial weights and batches) as Problem 2(a) at lr 1e-3."""
     p2 = {r.config_json for r in registry.get("p2-a-sgd-lr").runs}
     for run in registry.get("app-numpy-mnist").runs:
-        assert run.config_json in p2 or ae.NUMPY_EPOCHS != registry.P2_BASELINE["epochs"]
+        assert run.config_json in p2 or ae.NUMPY_EPOCHS != P2_BASELINE["epochs"]
 
 
 def _entry(config, result):

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from hw7 import cache, registry
+from hw7.store import cache, registry
 from hw7.errors import CacheCorrupt, CacheMissing
 
 

@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from hw7 import REPO_ROOT, preview
+from hw7 import REPO_ROOT
+from hw7.report import preview
 
 CHAPTERS = preview.chapter_files()
 

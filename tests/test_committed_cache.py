@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from hw7 import REPO_ROOT, cache, registry, summary
+from hw7 import REPO_ROOT
+from hw7.mnist import experiments as mnist_experiments
+from hw7.store import cache, registry, summary
 
 CACHE = REPO_ROOT / "cache"
 
@@ -47,7 +49,8 @@ def test_every_summary_metric_names_a_registered_experiment():
 ])
 def test_final_runs_use_the_best_validation_step(experiment, steps, choice):
     """The network scored on the test set is the one the validation search picked, not a later favourite."""
-    from hw7 import mnist_results, results
+    from hw7.mnist import results as mnist_results
+    from hw7.store import results
 
-    table = mnist_results.search_table(results.load(experiment), getattr(registry, steps))
-    assert table.loc[table["mean"].idxmax(), "id"] == getattr(registry, choice)
+    table = mnist_results.search_table(results.load(experiment), getattr(mnist_experiments, steps))
+    assert table.loc[table["mean"].idxmax(), "id"] == getattr(mnist_experiments, choice)

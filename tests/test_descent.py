@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from hw7 import descent
-from hw7 import rosenbrock as R
+from hw7.problem1 import descent
+from hw7.problem1 import rosenbrock as R
 
 INIT = (-4.0, -2.0)
 # Gradient at (-4, -2): r = y - x^2 = -18; df/dx = -2(1 - x) - 400 x r = -10 - 28800; df/dy = 200 r.

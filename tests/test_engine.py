@@ -10,10 +10,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from hw7 import engine, mnist_runner, verdicts
-from hw7.engine import TrainConfig, _Chunk, train_many
+from hw7.mnist import batched as batched_step, engine, runner as mnist_runner
+from hw7.instructors import verdicts
+from hw7.mnist.config import TrainConfig
+from hw7.mnist.batched import Chunk, compile_available
+from hw7.mnist.train import train_many
 from hw7.errors import ConfigError, Hw7Error
-from hw7.reference import train_one
+from hw7.mnist.reference import train_one
 from mnist_fixtures import small_data
 
 F64 = torch.float64
@@ -96,7 +99,7 @@ def test_config_checked_against_data(data):
 @pytest.mark.parametrize("activation", ["sigmoid", "relu"])
 def test_hand_gradients_match_autograd(data, activation):
     configs = [cfg(sizes=(784, 12, 9, 10), activation=activation, seed=s) for s in range(3)]
-    chunk = _Chunk(configs, data.to(dtype=F64), torch.device("cpu"), F64)
+    chunk = Chunk(configs, data.to(dtype=F64), torch.device("cpu"), F64)
     chunk.set_epoch(0, data.train_x.shape[0])
     chunk.gradients(0)
     ws = [w.clone().requires_grad_(True) for w in chunk.W]
@@ -158,7 +161,7 @@ def float32_rtol(c: TrainConfig, data) -> float:
 
     The batched engine (``baddbmm`` over K runs) and the reference loop (``nn.Linear``), or one CPU
     and another, run different matrix kernels: each step's results then differ by a few units of
-    float32 roundoff u = 2^-24 ~ 6.0e-8. ``hw7.verdicts.rounding_rtol`` allows 4 units per step
+    float32 roundoff u = 2^-24 ~ 6.0e-8. ``hw7.instructors.verdicts.rounding_rtol`` allows 4 units per step
     (forward, backward, update, evaluation) and, as long as training has not turned chaotic (a few
     epochs on small data), adds them up over the S steps: rtol = 4 * u * S. Here S = 2 or 3 epochs
     x 20 batches = 40 or 60 steps, rtol ~ 1e-5 to 1.4e-5: far below any real change of the numbers
@@ -258,7 +261,7 @@ def test_runner(data, monkeypatch):
 
 # ------------------------------------------------------------------------------- compiled step
 
-needs_compiler = pytest.mark.skipif(not engine.compile_available(torch.device("cpu")),
+needs_compiler = pytest.mark.skipif(not compile_available(torch.device("cpu")),
                                     reason="torch.compile needs a C++ compiler")
 
 
@@ -273,7 +276,7 @@ def test_compiled_equals_reference(data, name):
     bad = dataclasses.replace(good[0], lr=1e200, seed=7)
     configs = [good[0], bad, good[1]]
     got = batched(configs, data, compile=True)
-    assert not engine._COMPILE_BROKEN[0]  # it really ran compiled
+    assert not batched_step._COMPILE_BROKEN[0]  # it really ran compiled
     assert got[1]["diverged_epoch"] == 1  # frozen in place; the others carry on
     for i, c in enumerate(configs):
         assert_same(got[i], train_one(c, data, dtype=F64))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hw7 import mnist_results as mr
+from hw7.mnist import results as mr
 
 SEARCH = pd.DataFrame({"id": ["a", "b", "c"], "change": ["start", "wider", "dropout"],
                        "mean": [0.97, 0.9785, 0.9760], "sd": [0.001, 0.0005, 0.002],

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from hw7.models import Network, count_params, stream_seed
+from hw7.mnist.network import Network, count_params, stream_seed
 
 
 def test_shapes_and_zero_biases():

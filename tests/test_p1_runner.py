@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from hw7 import descent, p1_runner
-from hw7 import rosenbrock as R
+from hw7.problem1 import descent, runner as p1_runner
+from hw7.problem1 import rosenbrock as R
 from hw7.errors import ConfigError
 
 INIT = [-4.0, -2.0]

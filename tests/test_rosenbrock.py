@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hw7 import rosenbrock as R
+from hw7.problem1 import rosenbrock as R
 
 
 def test_minimum_is_zero_with_zero_gradient() -> None:

@@ -1,4 +1,4 @@
-"""The rules behind `hw7 verify`'s verdicts (hw7.verdicts) and the machine fingerprint (hw7.fingerprint)."""
+"""The rules behind `hw7 verify`'s verdicts (hw7.instructors.verdicts) and the machine fingerprint (hw7.store.fingerprint)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from hw7 import fingerprint, verdicts
+from hw7.store import fingerprint
+from hw7.instructors import verdicts
 
 
 def test_rounding_tolerance_grows_with_the_steps_compared():

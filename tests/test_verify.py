@@ -10,7 +10,10 @@ import json
 import pytest
 
 from cache_fixtures import tamper
-from hw7 import cache, cli, fingerprint, registry, verdicts, verify
+from hw7.store import cache, fingerprint, registry
+from hw7 import cli
+from hw7.instructors import verdicts, verify
+from hw7.mnist.experiments import mnist_config
 from hw7.errors import Hw7Error
 
 
@@ -128,10 +131,10 @@ def mnist_cache(scratch_cache, monkeypatch, tmp_path):
     """Three tiny MNIST runs trained together on synthetic data (2 epochs), cached as `hw7 run` caches them."""
     from mnist_fixtures import small_data
 
-    from hw7.engine import train_many
+    from hw7.mnist.train import train_many
 
     data = small_data(tmp_path / "mnist", n_train=100, n_test=50)
-    configs = [registry.mnist_config(sizes=[784, 8, 10], epochs=2, batch_size=20, lr=lr, seed=s)
+    configs = [mnist_config(sizes=[784, 8, 10], epochs=2, batch_size=20, lr=lr, seed=s)
                for s, lr in enumerate([0.5, 0.1, 0.05])]
     exp = registry._experiment("tiny-mnist", "mnist", "tiny mnist", configs)
     monkeypatch.setattr(registry, "experiments", lambda: {"tiny-mnist": exp})
@@ -175,10 +178,10 @@ def seeds_cache(scratch_cache, monkeypatch, tmp_path):
     """One tiny MNIST config with three seeds (2 epochs), cached: what the consistency rule needs."""
     from mnist_fixtures import small_data
 
-    from hw7.engine import train_many
+    from hw7.mnist.train import train_many
 
     data = small_data(tmp_path / "mnist", n_train=100, n_test=50)
-    configs = [registry.mnist_config(sizes=[784, 8, 10], epochs=2, batch_size=20, lr=0.5, seed=s) for s in range(3)]
+    configs = [mnist_config(sizes=[784, 8, 10], epochs=2, batch_size=20, lr=0.5, seed=s) for s in range(3)]
     exp = registry._experiment("tiny-seeds", "mnist", "tiny mnist, 3 seeds", configs)
     monkeypatch.setattr(registry, "experiments", lambda: {"tiny-seeds": exp})
     for i, result in train_many(configs, data, device="cpu", progress=False):
@@ -210,7 +213,7 @@ def test_full_recomputation_elsewhere_is_judged_by_the_seeds(seeds_cache, monkey
 
 def test_batch_of_an_experiment_computed_in_parts_is_found_by_creation_time(scratch_cache, monkeypatch):
     """Two runs cached first (a batch of 2), two added later (another batch of 2): the later pair is rebuilt."""
-    configs = [registry.mnist_config(sizes=[784, 8, 10], epochs=1, lr=lr) for lr in (0.1, 0.2, 0.3, 0.4)]
+    configs = [mnist_config(sizes=[784, 8, 10], epochs=1, lr=lr) for lr in (0.1, 0.2, 0.3, 0.4)]
     exp = registry._experiment("parts", "mnist", "computed in two parts", configs)
     monkeypatch.setattr(registry, "experiments", lambda: {"parts": exp})
     for i, run in enumerate(exp.runs):
@@ -255,8 +258,8 @@ def test_select_rejects_a_bad_sample(cached):
 
 
 def test_provenance_lists_every_cached_run(cached):
-    """The reproducibility appendix's tables (hw7.provenance) come from the same verified entries."""
-    from hw7 import provenance
+    """The reproducibility appendix's tables (hw7.store.provenance) come from the same verified entries."""
+    from hw7.store import provenance
 
     table = provenance.run_table()
     assert sorted(table["key"]) == sorted(r.key for r in cached)

@@ -1,5 +1,5 @@
 """``python -m hw7``: the command line (see :mod:`hw7.cli`)."""
 
-from .cli import main
+from hw7.cli import main
 
 raise SystemExit(main())

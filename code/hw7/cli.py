@@ -20,8 +20,8 @@ import sys
 import time
 from collections.abc import Sequence
 
-from . import cache, registry, summary
-from .errors import CacheCorrupt, Hw7Error
+from hw7.store import cache, registry, summary
+from hw7.errors import CacheCorrupt, Hw7Error
 
 
 def _status(run: registry.Run) -> str:
@@ -90,7 +90,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from . import compare
+    from hw7.instructors import compare
 
     tol = compare.Tolerance(atol=args.atol, rtol=args.rtol, include_perf=args.include_perf)
     report = compare.diff(args.a, args.b, rev=args.rev, tol=tol)
@@ -99,7 +99,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from . import verify
+    from hw7.instructors import verify
 
     runs, chosen = verify.select(args.names, args.key, args.sample, args.seed)
     checks = verify.verify(runs, epochs=args.epochs, alone=args.alone, atol=args.atol, rtol=args.rtol,

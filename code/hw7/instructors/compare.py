@@ -1,0 +1,512 @@
+"""Compare two result sets metric by metric: the logic behind ``python -m hw7 diff`` (and ``verify``).
+
+A *result set* is either a headline summary (``cache/summary.json``: a flat map of dotted metric
+names to numbers or null) or a cache folder (one entry per run, matched by run key; each entry's
+``result`` is flattened into fields such as ``final_dist``, ``first_step_below.1e-2`` or
+``eval_acc``, a list compared element by element).
+
+Two values agree when ``|a - b| <= atol + rtol * max(|a|, |b|)``. The tolerance is chosen per
+metric by its name (first matching rule of :data:`DIFF_RULES`; see ``docs/instructors.md``):
+
+======================  ==================================================  ==========================
+rule                    names                                               tolerance
+======================  ==================================================  ==========================
+perf                    ``perf.*``, ``*seconds*``                           ignored (``--include-perf``: rtol 0.5)
+provenance              ``device``, ``runs_in_batch`` (entries only)        ignored: how, not what
+accuracy                ``*acc*``                                           atol 1e-3 (10 of 10,000 images)
+distance/error          ``*dist*``, ``*loss*``, ``*err*``, ``*ratio*``,     rtol 1e-6, no atol: they span
+                        ``*norm*``, ``f``, ``*_f``                          decades, so compare on a log scale
+learning rate           ``*lr*``                                            exact (a choice from a grid)
+count/step              ``*step*``, ``*epoch*``, ``*params*``, ``*count*``  exact
+default                 anything else                                       rtol 1e-6, atol 1e-12 (ints: exact)
+======================  ==================================================  ==========================
+
+Always: null (or NaN) against a number is a difference; null = null, NaN = NaN and inf = inf
+(same sign) agree; strings and booleans must be equal; a metric on one side only is a difference.
+Explicit ``atol``/``rtol`` replace every rule's numbers (the other one then defaults to 0).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from hw7 import REPO_ROOT
+from hw7.store import cache
+from hw7.errors import CacheCorrupt, Hw7Error
+
+
+# ------------------------------------------------------------------------------------------------
+# Tolerance rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    patterns: tuple[str, ...]
+    atol: float = 0.0
+    rtol: float = 0.0
+    exact: bool = False
+    ignored: bool = False  # "perf" rules can be switched on; "provenance" never is
+
+    def matches(self, metric: str) -> bool:
+        last = metric.rsplit(".", 1)[-1]
+        return any(fnmatchcase(metric, p) or fnmatchcase(last, p) for p in self.patterns)
+
+
+PERF = Rule("perf", ("perf.*", "*seconds*"), rtol=0.5, ignored=True)
+PROVENANCE = Rule("provenance", ("device", "runs_in_batch"), ignored=True)
+
+#: ``hw7 diff``: a faithful rerun must reproduce the headline numbers to these tolerances.
+DIFF_RULES: tuple[Rule, ...] = (
+    PERF,
+    PROVENANCE,
+    Rule("accuracy", ("*acc*",), atol=1e-3),
+    Rule("distance/error", ("*dist*", "*loss*", "*err*", "*ratio*", "*norm*", "f", "*_f"), rtol=1e-6),
+    Rule("learning rate", ("*lr*",), exact=True),
+    Rule("count/step", ("*step*", "*epoch*", "*params*", "*count*"), exact=True),
+    Rule("default", ("*",), atol=1e-12, rtol=1e-6),
+)
+
+#: ``hw7 verify`` when bit-identity is not expected (other library versions or device, or another
+#: batch composition): thousands of float32 steps amplify rounding differences, so floats get
+#: rtol 1e-3; accuracies keep atol 1e-3; counts (steps, divergence epochs, parameters) stay exact.
+RECOMPUTE_RULES: tuple[Rule, ...] = (
+    PERF,
+    PROVENANCE,
+    Rule("accuracy", ("*acc*",), atol=1e-3),
+    Rule("learning rate", ("*lr*",), exact=True),
+    Rule("count/step", ("*step*", "*epoch", "*epochs", "diverged_epoch", "*params*", "*count*"), exact=True),
+    Rule("float", ("*",), atol=1e-9, rtol=1e-3),
+)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Which rule applies to a metric, with the command line's overrides."""
+
+    rules: tuple[Rule, ...] = DIFF_RULES
+    atol: float | None = None
+    rtol: float | None = None
+    include_perf: bool = False
+    exact: bool = False  # bit-identity for everything not ignored (verify on the same machine)
+
+    def __post_init__(self) -> None:
+        for name in ("atol", "rtol"):
+            value = getattr(self, name)
+            if value is not None and not (value >= 0 and math.isfinite(value)):
+                raise Hw7Error(f"--{name} must be a finite number >= 0, got {value}")
+
+    def rule(self, metric: str) -> Rule:
+        return next((r for r in self.rules if r.matches(metric)), Rule("default", ("*",), atol=1e-12, rtol=1e-6))
+
+    def ignored(self, metric: str) -> bool:
+        rule = self.rule(metric)
+        return rule.ignored and not (self.include_perf and rule is PERF)
+
+    def bounds(self, metric: str) -> tuple[float, float, bool, str]:
+        """(atol, rtol, exact, description) for ``metric``."""
+        rule = self.rule(metric)
+        if self.exact:
+            return 0.0, 0.0, True, "bit-identical"
+        if self.atol is not None or self.rtol is not None:
+            atol, rtol = self.atol or 0.0, self.rtol or 0.0
+            return atol, rtol, atol == 0 and rtol == 0, _describe(atol, rtol, atol == 0 and rtol == 0, "given")
+        return rule.atol, rule.rtol, rule.exact, _describe(rule.atol, rule.rtol, rule.exact, rule.name)
+
+
+def _describe(atol: float, rtol: float, exact: bool, name: str) -> str:
+    if exact:
+        return f"exact ({name})"
+    parts = ([f"atol {atol:g}"] if atol else []) + ([f"rtol {rtol:g}"] if rtol else [])
+    return f"{' + '.join(parts)} ({name})"
+
+
+# ------------------------------------------------------------------------------------------------
+# Comparing values
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _scalar_equal(a: Any, b: Any, atol: float, rtol: float, exact: bool) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if not (_is_number(a) and _is_number(b)):
+        return type(a) is type(b) and a == b
+    fa, fb = float(a), float(b)
+    if math.isnan(fa) or math.isnan(fb):
+        return math.isnan(fa) and math.isnan(fb)
+    if math.isinf(fa) or math.isinf(fb):
+        return fa == fb
+    if exact or (isinstance(a, int) and isinstance(b, int) and atol == 0 and rtol == 0):
+        return fa == fb
+    if isinstance(a, int) and isinstance(b, int) and atol < 1:
+        return a == b  # counts: a relative tolerance never excuses an off-by-one
+    return abs(fa - fb) <= atol + rtol * max(abs(fa), abs(fb))
+
+
+def _deltas(a: Any, b: Any) -> tuple[float | None, float | None]:
+    if not (_is_number(a) and _is_number(b)):
+        return None, None
+    fa, fb = float(a), float(b)
+    if not (math.isfinite(fa) and math.isfinite(fb)):
+        return None, None
+    d = abs(fa - fb)
+    scale = max(abs(fa), abs(fb))
+    return d, (d / scale if scale else 0.0)
+
+
+@dataclass
+class Series:
+    """A list field of an entry (a history, a trajectory), flattened row-major."""
+
+    values: list[Any]
+    shape: tuple[int, ...]
+
+
+@dataclass
+class Difference:
+    metric: str
+    a: Any
+    b: Any
+    tolerance: str
+    abs_diff: float | None = None
+    rel_diff: float | None = None
+    detail: str = ""
+
+
+def compare_values(metric: str, a: Any, b: Any, tol: Tolerance) -> tuple[Difference | None, int]:
+    """The difference between two values of one metric (None if within tolerance), and how many numbers were compared."""
+    atol, rtol, exact, desc = tol.bounds(metric)
+    if isinstance(a, Series) or isinstance(b, Series):
+        if not (isinstance(a, Series) and isinstance(b, Series)):
+            return Difference(metric, _brief(a), _brief(b), desc, detail="a list on one side only"), 1
+        if a.shape != b.shape:
+            return Difference(metric, _brief(a), _brief(b), desc, detail=f"shape {a.shape} vs {b.shape}"), 1
+        bad = [i for i, (x, y) in enumerate(zip(a.values, b.values)) if not _scalar_equal(x, y, atol, rtol, exact)]
+        if not bad:
+            return None, len(a.values)
+
+        def badness(i: int) -> float:
+            d, _ = _deltas(a.values[i], b.values[i])
+            return math.inf if d is None else d
+
+        worst = max(bad, key=badness)
+        d, r = _deltas(a.values[worst], b.values[worst])
+        where = _index(worst, a.shape)
+        return Difference(f"{metric}{where}", a.values[worst], b.values[worst], desc, d, r,
+                          detail=f"{len(bad)} of {len(a.values)} elements differ (largest shown; first at {_index(bad[0], a.shape)})"), len(a.values)
+    if _scalar_equal(a, b, atol, rtol, exact):
+        return None, 1
+    d, r = _deltas(a, b)
+    return Difference(metric, a, b, desc, d, r), 1
+
+
+def _index(flat: int, shape: tuple[int, ...]) -> str:
+    idx = []
+    for n in reversed(shape):
+        idx.append(flat % n if n else 0)
+        flat //= n if n else 1
+    return "[" + "][".join(map(str, reversed(idx))) + "]"
+
+
+def _brief(v: Any) -> Any:
+    return f"list{list(v.shape)}" if isinstance(v, Series) else v
+
+
+# ------------------------------------------------------------------------------------------------
+# Flattening entries
+
+
+def _scalar_list(v: Any) -> tuple[list[Any], tuple[int, ...]] | None:
+    """A (nested) rectangular list of scalars, flattened; None for anything else."""
+    if isinstance(v, Mapping):
+        return None
+    if not isinstance(v, list):
+        return [v], ()
+    if not v:
+        return [], (0,)
+    parts = [_scalar_list(x) for x in v]
+    if any(p is None for p in parts) or len({p[1] for p in parts}) != 1:
+        return None
+    return [x for p in parts for x in p[0]], (len(v), *parts[0][1])
+
+
+def flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted field names to scalars or :class:`Series` (lists of numbers, nested lists flattened)."""
+    out: dict[str, Any] = {}
+    if isinstance(obj, Mapping):
+        for k, v in obj.items():
+            out.update(flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+    elif isinstance(obj, list):
+        flat = _scalar_list(obj)
+        if flat is not None:
+            out[prefix] = Series(*flat)
+        else:
+            for i, v in enumerate(obj):
+                out.update(flatten(v, f"{prefix}[{i}]"))
+    else:
+        out[prefix] = obj
+    return out
+
+
+def compare_flat(a: Mapping[str, Any], b: Mapping[str, Any], tol: Tolerance, prefix: str = "") -> "Report":
+    """Compare two flat maps (summaries, or flattened results), name by name."""
+    report = Report()
+    for name in sorted(set(a) | set(b)):
+        label = f"{prefix}{name}"
+        if tol.ignored(name):
+            report.ignored.append(label)
+        elif name not in b:
+            report.only_a.append(label)
+            report.one_sided[label] = _brief(a[name])
+        elif name not in a:
+            report.only_b.append(label)
+            report.one_sided[label] = _brief(b[name])
+        else:
+            diff, n = compare_values(name, a[name], b[name], tol)
+            report.compared += n
+            if diff is not None:
+                diff.metric = prefix + diff.metric
+                report.differences.append(diff)
+    return report
+
+
+# ------------------------------------------------------------------------------------------------
+# Reports
+
+
+@dataclass
+class Report:
+    a_label: str = "A"
+    b_label: str = "B"
+    compared: int = 0  # numbers compared
+    differences: list[Difference] = field(default_factory=list)
+    only_a: list[str] = field(default_factory=list)
+    only_b: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    one_sided: dict[str, Any] = field(default_factory=dict)  # label -> its value, for metrics on one side only
+    runs_compared: int | None = None  # cache folders only
+    runs_only_a: list[str] = field(default_factory=list)
+    runs_only_b: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.differences or self.only_a or self.only_b or self.runs_only_a or self.runs_only_b)
+
+    def merge(self, other: "Report") -> None:
+        self.compared += other.compared
+        self.differences += other.differences
+        self.only_a += other.only_a
+        self.only_b += other.only_b
+        self.ignored += other.ignored
+        self.one_sided.update(other.one_sided)
+
+
+def fmt_value(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "NaN"
+        text = f"{v:.10g}"
+        return text if any(c in text for c in ".ein") else text + ".0"  # 1.0 reads as a float, not the int 1
+    return str(v)
+
+
+def fmt_pair(a: Any, b: Any) -> tuple[str, str]:
+    """Both values with as many significant digits as it takes to tell them apart (at least 7)."""
+    if _is_number(a) and _is_number(b) and math.isfinite(a) and math.isfinite(b) and a != b \
+            and isinstance(a, float) | isinstance(b, float):
+        for digits in range(7, 18):
+            fa, fb = f"{a:.{digits}g}", f"{b:.{digits}g}"
+            if fa != fb:
+                return fa, fb
+    return fmt_value(a), fmt_value(b)
+
+
+def _fmt_delta(v: float | None) -> str:
+    return "" if v is None else f"{v:.3g}"
+
+
+def format_table(rows: list[list[str]], header: list[str]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    return [line(header), line(["-" * w for w in widths]), *map(line, rows)]
+
+
+def format_report(report: Report) -> str:
+    out = [f"A: {report.a_label}", f"B: {report.b_label}"]
+    if report.runs_compared is not None:
+        out.append(f"runs: {report.runs_compared} in both, {len(report.runs_only_a)} only in A, "
+                   f"{len(report.runs_only_b)} only in B")
+    ignored = (f", {len(report.ignored)} perf/provenance metrics ignored (--include-perf compares timings)"
+               if report.ignored else "")
+    out.append(f"{len(report.differences)} metric(s) differ beyond tolerance, {len(report.only_a)} only in A, "
+               f"{len(report.only_b)} only in B; {report.compared:,} numbers compared{ignored}")
+    if report.differences:
+        rows = [[d.metric, *fmt_pair(d.a, d.b), _fmt_delta(d.abs_diff), _fmt_delta(d.rel_diff), d.tolerance, d.detail]
+                for d in report.differences]
+        out += [""] + format_table(rows, ["metric", "A", "B", "|A-B|", "rel", "tolerance", "note"])
+    for title, names in (("only in A", report.only_a), ("only in B", report.only_b),
+                         ("runs only in A", report.runs_only_a), ("runs only in B", report.runs_only_b)):
+        if names:
+            out += ["", f"{title}:"] + [f"  {n} = {fmt_value(report.one_sided[n])}" if n in report.one_sided else f"  {n}"
+                                         for n in names]
+    if report.notes:
+        out += [""] + [f"note: {n}" for n in report.notes]
+    out += ["", "within tolerance" if report.ok else "DIFFERENT"]
+    return "\n".join(out)
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)  # "nan", "inf", "-inf": strict JSON has no spelling for them
+    return v
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    return {
+        "a": report.a_label, "b": report.b_label, "equal": report.ok, "compared": report.compared,
+        "differences": [{"metric": d.metric, "a": _jsonable(d.a), "b": _jsonable(d.b), "abs_diff": d.abs_diff,
+                         "rel_diff": d.rel_diff, "tolerance": d.tolerance, "note": d.detail} for d in report.differences],
+        "only_a": {n: _jsonable(report.one_sided.get(n)) for n in report.only_a},
+        "only_b": {n: _jsonable(report.one_sided.get(n)) for n in report.only_b}, "ignored": report.ignored,
+        "runs_compared": report.runs_compared, "runs_only_a": report.runs_only_a, "runs_only_b": report.runs_only_b,
+        "notes": report.notes,
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# Loading result sets
+
+
+def parse_summary(text: str, where: str) -> dict[str, Any]:
+    try:
+        values = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Hw7Error(f"{where} is not valid JSON ({exc}); rebuild it with `python -m hw7 summary`") from None
+    if not isinstance(values, dict) or not all(isinstance(v, (int, float)) or v is None for v in values.values()):
+        raise Hw7Error(f"{where} is not a flat map of metric names to numbers (is it a summary.json?)")
+    return values
+
+
+def load_summary(path: Path) -> dict[str, Any]:
+    try:
+        text = Path(path).read_text()
+    except FileNotFoundError:
+        raise Hw7Error(f"{path} does not exist; pass a summary.json or a cache folder "
+                       "(build a summary with `python -m hw7 summary`)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Hw7Error(f"cannot read {path} ({exc.__class__.__name__}: {exc}); check the path and its permissions") from None
+    return parse_summary(text, str(path))
+
+
+def summary_at_rev(rev: str, path: str = "cache/summary.json", repo: Path = REPO_ROOT) -> dict[str, Any]:
+    """``path`` as committed at git revision ``rev`` (read with ``git show``; nothing is checked out)."""
+    try:
+        proc = subprocess.run(["git", "-C", str(repo), "show", f"{rev}:{path}"], capture_output=True, text=True)
+    except OSError as exc:
+        raise Hw7Error(f"cannot run git ({exc}); compare two files instead: `python -m hw7 diff OLD.json NEW.json`") from None
+    if proc.returncode != 0:
+        why = (proc.stderr.strip().splitlines() or ["git show failed"])[-1]
+        raise Hw7Error(f"cannot read {path} at revision {rev!r} ({why}); check the revision with `git log --oneline`")
+    return parse_summary(proc.stdout, f"{path} at revision {rev}")
+
+
+def load_cache_dir(root: Path) -> dict[str, dict[str, Any]]:
+    """Every entry under ``root/<kind>/*.json``, checksum-verified, by run key."""
+    entries: dict[str, dict[str, Any]] = {}
+    paths = sorted(Path(root).glob("*/*.json"))
+    if not paths:
+        raise Hw7Error(f"{root} holds no cache entries (KIND/KEY.json files); pass a cache folder such as cache/")
+    for path in paths:
+        try:
+            entry = cache.read_file(path)
+        except CacheCorrupt as exc:
+            raise CacheCorrupt(f"{exc}; restore it (`git checkout -- {path}`) or delete it and recompute with "
+                               "`python -m hw7 run EXPERIMENT`") from None
+        entries[str(entry.get("key", path.stem))] = entry
+    return entries
+
+
+def _run_label(entry: Mapping[str, Any]) -> str:
+    return f"{entry.get('experiment', '?')}/{entry.get('key', '?')}"
+
+
+def compare_caches(a: Mapping[str, dict], b: Mapping[str, dict], tol: Tolerance) -> Report:
+    """Runs matched by key; each shared run's result compared field by field."""
+    report = Report()
+    shared = sorted(set(a) & set(b), key=lambda k: (a[k].get("experiment", ""), k))
+    report.runs_compared = len(shared)
+    report.runs_only_a = sorted(_run_label(a[k]) for k in set(a) - set(b))
+    report.runs_only_b = sorted(_run_label(b[k]) for k in set(b) - set(a))
+    other_env = other_machine = 0
+    for k in shared:
+        ea, eb = a[k], b[k]
+        report.merge(compare_flat(flatten(ea.get("result", {})), flatten(eb.get("result", {})), tol,
+                                  prefix=f"{_run_label(ea)}:"))
+        ma, mb = ea.get("meta", {}), eb.get("meta", {})
+        if (ma.get("versions"), ma.get("device")) != (mb.get("versions"), mb.get("device")):
+            other_env += 1
+        elif ma.get("machine") is None or ma.get("machine") != mb.get("machine"):
+            other_machine += 1
+    if other_env:
+        report.notes.append(f"{other_env} shared run(s) were computed with other library versions or on another device")
+    if other_machine:
+        report.notes.append(f"{other_machine} shared run(s) were computed on other or unrecorded machines (meta.machine): "
+                            "float32 results differ there at rounding level; `hw7 verify` judges them by machine")
+    return report
+
+
+def resolve_side(arg: str) -> tuple[str, Path]:
+    """``("summary" | "cache", path)`` for a command-line argument."""
+    path = Path(arg)
+    if path.is_dir():
+        return "cache", path
+    if path.is_file():
+        return "summary", path
+    raise Hw7Error(f"{arg} does not exist; pass a summary.json file or a cache folder")
+
+
+def diff(a: str | None, b: str | None, *, rev: str | None = None, tol: Tolerance | None = None) -> Report:
+    """What ``hw7 diff`` compares: two summaries, two cache folders, or ``rev``'s summary against one."""
+    tol = tol or Tolerance()
+    if rev is not None:
+        if b is not None:
+            raise Hw7Error("with --rev give at most one path (the other side is the summary at that revision)")
+        target = Path(a) if a is not None else cache.cache_root() / "summary.json"
+        if target.is_dir():
+            target = target / "summary.json"
+        report = compare_flat(summary_at_rev(rev), load_summary(target), tol)
+        report.a_label, report.b_label = f"cache/summary.json at {rev}", str(target)
+        return report
+    if a is None or b is None:
+        raise Hw7Error("give two summary.json files or two cache folders, or --rev REV (see `python -m hw7 diff -h`)")
+    (kind_a, path_a), (kind_b, path_b) = resolve_side(a), resolve_side(b)
+    if kind_a != kind_b:
+        raise Hw7Error(f"cannot compare a {kind_a} with a {kind_b}: pass two files or two folders "
+                       "(a cache folder's headline numbers are FOLDER/summary.json)")
+    if kind_a == "summary":
+        report = compare_flat(load_summary(path_a), load_summary(path_b), tol)
+    else:
+        report = compare_caches(load_cache_dir(path_a), load_cache_dir(path_b), tol)
+    report.a_label, report.b_label = str(path_a), str(path_b)
+    return report
+
+
+def iter_differences(report: Report) -> Iterable[str]:
+    """One line per problem (for callers that only want a short list)."""
+    for d in report.differences:
+        a, b = fmt_pair(d.a, d.b)
+        yield f"{d.metric}: {a} vs {b} ({d.tolerance})"
+    yield from (f"{n}: only in A" for n in report.only_a)
+    yield from (f"{n}: only in B" for n in report.only_b)

@@ -1,0 +1,150 @@
+"""One MNIST training run as plain data: :class:`TrainConfig`, validated once, JSON in and out.
+
+The homework's ``train(net, loader, epochs, eta)`` plus every knob the report turns (optimizer,
+schedule, batch norm, dropout, evaluation split). Both training loops and the registry read it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Mapping
+
+from hw7.errors import ConfigError
+from hw7.mnist.network import ACTIVATIONS, INITS
+
+OPTIMIZERS = ("sgd", "adam")
+EVAL_SETS = ("test", "val")
+
+
+
+def _fail(msg: str) -> None:
+    raise ConfigError(msg)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_real(v: Any) -> bool:
+    return _is_int(v) or (isinstance(v, float) and math.isfinite(v))
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """One MNIST training run, as the homework's ``train(net, loader, epochs, eta)`` plus its knobs.
+
+    ``scheduler`` is ``None`` or ``(step_size, gamma)`` (StepLR stepped once per epoch); in JSON it is
+    ``{"step_size": int, "gamma": float}``. ``eval="val"`` trains on 50000 training images and
+    evaluates on the 10000 held out (:func:`hw7.mnist.data.split_validation`); the test set is not touched.
+    """
+
+    sizes: tuple[int, ...] = (784, 30, 10)
+    activation: str = "sigmoid"
+    init: str = "xavier_normal"
+    optimizer: str = "sgd"
+    lr: float = 1e-3
+    momentum: float = 0.8
+    nesterov: bool = True
+    weight_decay: float = 1e-5
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    batch_size: int = 10
+    epochs: int = 30
+    seed: int = 0
+    scheduler: tuple[int, float] | None = None
+    eval: str = "test"
+    batch_norm: bool = False
+    dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        sizes = self.sizes
+        if not isinstance(sizes, (list, tuple)) or len(sizes) < 2 or not all(_is_int(s) and s > 0 for s in sizes):
+            _fail(f"config 'sizes' must be a list of at least 2 positive ints, got {sizes!r}")
+        object.__setattr__(self, "sizes", tuple(sizes))
+        for key, known in (("activation", ACTIVATIONS), ("init", INITS), ("optimizer", OPTIMIZERS), ("eval", EVAL_SETS)):
+            if getattr(self, key) not in known:
+                _fail(f"config {key!r} must be one of {', '.join(known)}, got {getattr(self, key)!r}")
+        if not _is_real(self.lr) or self.lr <= 0:
+            _fail(f"config 'lr' must be a positive finite number, got {self.lr!r}")
+        if not _is_real(self.momentum) or not 0 <= self.momentum < 1:
+            _fail(f"config 'momentum' must be in [0, 1), got {self.momentum!r}")
+        if not isinstance(self.nesterov, bool):
+            _fail(f"config 'nesterov' must be true or false, got {self.nesterov!r}")
+        if self.optimizer == "sgd" and self.nesterov and self.momentum == 0:
+            _fail("config 'nesterov' needs 'momentum' > 0 (as torch.optim.SGD does)")
+        if not _is_real(self.weight_decay) or self.weight_decay < 0:
+            _fail(f"config 'weight_decay' must be >= 0, got {self.weight_decay!r}")
+        betas = self.betas
+        if (not isinstance(betas, (list, tuple)) or len(betas) != 2
+                or not all(_is_real(b) and 0 <= b < 1 for b in betas)):
+            _fail(f"config 'betas' must be two numbers in [0, 1), got {betas!r}")
+        object.__setattr__(self, "betas", (float(betas[0]), float(betas[1])))
+        if not _is_real(self.eps) or self.eps <= 0:
+            _fail(f"config 'eps' must be a positive number, got {self.eps!r}")
+        for key in ("batch_size", "epochs"):
+            if not _is_int(getattr(self, key)) or getattr(self, key) < 1:
+                _fail(f"config {key!r} must be a positive int, got {getattr(self, key)!r}")
+        if not _is_int(self.seed) or self.seed < 0:
+            _fail(f"config 'seed' must be an int >= 0, got {self.seed!r}")
+        sched = self.scheduler
+        if sched is not None:
+            if isinstance(sched, Mapping):
+                extra = set(sched) - {"step_size", "gamma"}
+                if extra or "step_size" not in sched or "gamma" not in sched:
+                    _fail(f"config 'scheduler' must be null or {{\"step_size\": int, \"gamma\": float}}, got {dict(sched)!r}")
+                sched = (sched["step_size"], sched["gamma"])
+            if (not isinstance(sched, (list, tuple)) or len(sched) != 2 or not _is_int(sched[0]) or sched[0] < 1
+                    or not _is_real(sched[1]) or sched[1] <= 0):
+                _fail(f"config 'scheduler' needs step_size an int >= 1 and gamma > 0, got {self.scheduler!r}")
+            object.__setattr__(self, "scheduler", (int(sched[0]), float(sched[1])))
+        if not isinstance(self.batch_norm, bool):
+            _fail(f"config 'batch_norm' must be true or false, got {self.batch_norm!r}")
+        if not _is_real(self.dropout) or not 0 <= self.dropout < 1:
+            _fail(f"config 'dropout' must be in [0, 1), got {self.dropout!r}")
+        for key in ("lr", "momentum", "weight_decay", "eps", "dropout"):
+            object.__setattr__(self, key, float(getattr(self, key)))
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "TrainConfig":
+        """Build from plain JSON; unknown keys and bad values raise a one-line :class:`ConfigError`."""
+        if not isinstance(d, Mapping):
+            _fail(f"an mnist config must be a JSON object, got {type(d).__name__}")
+        known = [f.name for f in fields(cls)]
+        for key in d:
+            if key not in known:
+                _fail(f"unknown config key {key!r} (known: {', '.join(known)})")
+        return cls(**dict(d))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON (lists, a scheduler object); ``from_dict(to_dict())`` gives the same config."""
+        d = asdict(self)
+        d["sizes"] = list(self.sizes)
+        d["betas"] = list(self.betas)
+        d["scheduler"] = None if self.scheduler is None else {"step_size": self.scheduler[0], "gamma": self.scheduler[1]}
+        return d
+
+    @property
+    def batchable(self) -> bool:
+        """Whether the batched engine can train it (batch-norm and dropout go through the reference loop)."""
+        return not self.batch_norm and self.dropout == 0.0
+
+    @property
+    def group_key(self) -> tuple:
+        """Runs with equal keys share every tensor shape and step count, so they can train together."""
+        return (self.sizes, self.activation, self.batch_size, self.epochs, self.eval, self.optimizer,
+                self.nesterov if self.optimizer == "sgd" else None)
+
+
+def as_config(c: TrainConfig | Mapping[str, Any]) -> TrainConfig:
+    return c if isinstance(c, TrainConfig) else TrainConfig.from_dict(c)
+
+
+def epoch_lrs(cfg: TrainConfig) -> list[float]:
+    """The learning rate of each epoch, as StepLR computes it (multiplied by gamma every step_size epochs)."""
+    lrs, lr = [], cfg.lr
+    for epoch in range(cfg.epochs):
+        if cfg.scheduler is not None and epoch > 0 and epoch % cfg.scheduler[0] == 0:
+            lr = lr * cfg.scheduler[1]
+        lrs.append(lr)
+    return lrs

@@ -1,0 +1,175 @@
+"""MNIST, read straight from the four IDX files (no torchvision needed to train).
+
+The homework loads MNIST through ``torchvision.datasets.MNIST`` + ``ToTensor``; that gives each
+image as ``uint8 / 255`` flattened to 784 floats. We produce exactly those values, but parse the
+files once into whole tensors so that training can gather mini-batches by index instead of
+building one PIL image per sample.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from hw7 import REPO_ROOT
+from hw7.errors import Hw7Error
+
+IMAGE_MAGIC = 2051
+LABEL_MAGIC = 2049
+
+#: (images file, labels file, expected count) per split, named as torchvision names them.
+FILES: dict[str, tuple[str, str, int]] = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60_000),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10_000),
+}
+
+_HOW_TO_GET = (
+    "set HW7_DATA_ROOT to a folder holding MNIST/raw/ (e.g. ../shared/data), or download them on a "
+    "machine with internet: python -c \"from hw7.mnist.data import download_mnist; download_mnist('data')\" "
+    "(uses torchvision: datasets.MNIST('data', download=True))"
+)
+
+
+class MnistDataError(Hw7Error):
+    """An MNIST file is missing or damaged; the message says which and how to get it."""
+
+
+@dataclass(frozen=True)
+class MnistData:
+    """Images as float in [0, 1] (pixel / 255), flattened to 784; labels as int64.
+
+    The tensors may be shared with the in-process cache: treat them as read-only.
+    """
+
+    train_x: torch.Tensor
+    train_y: torch.Tensor
+    test_x: torch.Tensor
+    test_y: torch.Tensor
+
+    def to(self, device: torch.device | str | None = None, dtype: torch.dtype | None = None) -> "MnistData":
+        """A copy on ``device`` with images in ``dtype`` (labels stay int64)."""
+        return MnistData(
+            self.train_x.to(device=device, dtype=dtype or self.train_x.dtype),
+            self.train_y.to(device=device),
+            self.test_x.to(device=device, dtype=dtype or self.test_x.dtype),
+            self.test_y.to(device=device),
+        )
+
+
+def default_root() -> Path:
+    """Where MNIST is looked for: $HW7_DATA_ROOT, else ../shared/data beside the repo, else <repo>/data."""
+    env = os.environ.get("HW7_DATA_ROOT")
+    if env:
+        return Path(env).expanduser()
+    shared = REPO_ROOT.parent / "shared" / "data"
+    if shared.is_dir():
+        return shared
+    return REPO_ROOT / "data"
+
+
+def _raw_dir(root: str | Path | None) -> Path:
+    return (Path(root).expanduser() if root is not None else default_root()).resolve() / "MNIST" / "raw"
+
+
+def _find(raw: Path, name: str) -> Path:
+    for candidate in (raw / name, raw / f"{name}.gz"):
+        if candidate.is_file():
+            return candidate
+    raise MnistDataError(f"MNIST file {name} (or {name}.gz) not found in {raw}; {_HOW_TO_GET}")
+
+
+def _read_idx(path: Path, magic: int, ndim: int) -> np.ndarray:
+    """Parse one IDX file (big-endian header: magic, then one uint32 per dimension, then uint8 data)."""
+    try:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise MnistDataError(f"cannot read MNIST file {path} ({exc}); {_HOW_TO_GET}") from None
+    header = 4 * (1 + ndim)
+    if len(raw) < header:
+        raise MnistDataError(f"MNIST file {path} is truncated ({len(raw)} bytes); {_HOW_TO_GET}")
+    found = int.from_bytes(raw[:4], "big")
+    if found != magic:
+        raise MnistDataError(f"MNIST file {path} has magic number {found}, expected {magic} (wrong or damaged file); {_HOW_TO_GET}")
+    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    size = int(np.prod(dims))
+    if len(raw) - header != size:
+        raise MnistDataError(
+            f"MNIST file {path} holds {len(raw) - header} data bytes, header says {dims} = {size} (truncated or damaged); {_HOW_TO_GET}")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+
+
+def _load_split(raw: Path, split: str, check_counts: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    images_name, labels_name, count = FILES[split]
+    images_path, labels_path = _find(raw, images_name), _find(raw, labels_name)
+    images = _read_idx(images_path, IMAGE_MAGIC, 3)
+    labels = _read_idx(labels_path, LABEL_MAGIC, 1)
+    if images.shape[1:] != (28, 28):
+        raise MnistDataError(f"MNIST file {images_path} holds images of {images.shape[1:]}, expected 28x28; {_HOW_TO_GET}")
+    if images.shape[0] != labels.shape[0]:
+        raise MnistDataError(f"MNIST files {images_path} and {labels_path} disagree: {images.shape[0]} images, {labels.shape[0]} labels")
+    if check_counts and images.shape[0] != count:
+        raise MnistDataError(f"MNIST file {images_path} holds {images.shape[0]} images, expected {count} (truncated?); {_HOW_TO_GET}")
+    if labels.size and labels.max() > 9:
+        raise MnistDataError(f"MNIST file {labels_path} holds label {labels.max()}, expected 0..9 (damaged); {_HOW_TO_GET}")
+    x = torch.from_numpy(images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255.0))
+    y = torch.from_numpy(labels.astype(np.int64))
+    return x, y
+
+
+@lru_cache(maxsize=4)
+def _load_cached(raw: Path, check_counts: bool) -> MnistData:
+    train_x, train_y = _load_split(raw, "train", check_counts)
+    test_x, test_y = _load_split(raw, "test", check_counts)
+    return MnistData(train_x, train_y, test_x, test_y)
+
+
+def load_mnist(root: str | Path | None = None, device: torch.device | str | None = None, *,
+               check_counts: bool = True) -> MnistData:
+    """Load MNIST from ``<root>/MNIST/raw/`` (raw or .gz IDX files); parsed once per process and root.
+
+    Values equal torchvision's ``ToTensor()(img).view(-1)``: ``uint8 / 255`` as float32.
+    ``check_counts=False`` accepts files with other image counts than 60000/10000 (small test fixtures).
+    """
+    data = _load_cached(_raw_dir(root), check_counts)
+    return data if device is None else data.to(device)
+
+
+def validation_size(n_train: int) -> int:
+    """How many training images the default split holds out: a sixth (10000 of MNIST's 60000)."""
+    return n_train // 6
+
+
+def split_validation(data: MnistData, n_val: int | None = None, seed: int = 20240507) -> MnistData:
+    """Hold out ``n_val`` training images (a fixed, seeded choice) as the evaluation set.
+
+    Hyper-parameter searches train on the rest and evaluate on the held-out part, so the test set
+    stays untouched until the final comparison. The default holds out a sixth: 10000 of MNIST's 60000.
+    """
+    n = data.train_x.shape[0]
+    n_val = validation_size(n) if n_val is None else n_val
+    if not 0 < n_val < n:
+        raise MnistDataError(f"cannot hold out {n_val} of {n} training images")
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).to(data.train_x.device)
+    val, train = order[:n_val], order[n_val:]
+    return MnistData(data.train_x[train], data.train_y[train], data.train_x[val], data.train_y[val])
+
+
+def download_mnist(root: str | Path = "data") -> Path:
+    """Fetch MNIST into ``<root>/MNIST/raw/`` with torchvision (optional; needs internet)."""
+    try:
+        from torchvision import datasets  # type: ignore[import-not-found]
+    except ImportError:
+        raise MnistDataError(
+            "download_mnist needs torchvision, which is not installed here; on a machine with internet run "
+            "`pip install torchvision` and `python -c \"from torchvision import datasets; "
+            f"datasets.MNIST('{root}', train=True, download=True); datasets.MNIST('{root}', train=False, download=True)\"`, "
+            "then copy the MNIST/raw folder here or point HW7_DATA_ROOT at it") from None
+    for train in (True, False):
+        datasets.MNIST(str(root), train=train, download=True)
+    return Path(root) / "MNIST" / "raw"

@@ -1,0 +1,146 @@
+"""Problems 2 and 3: every MNIST run the chapters use, as plain data the store's registry collects.
+
+Configs are stored complete (every :class:`~hw7.mnist.config.TrainConfig` field), so a changed default
+changes the keys instead of silently reusing old results.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hw7.mnist.config import TrainConfig
+from hw7.specs import ExperimentSpec, KindSpec
+
+KINDS: dict[str, KindSpec] = {"mnist": KindSpec("hw7.mnist.runner:run", 1)}
+
+# --------------------------------------------------------------------------------------------
+# Problem 2: shallow nets on MNIST.
+# changed default in the engine changes the keys instead of silently reusing old results.
+P2_SEEDS = [0, 1, 2]
+P2_LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0, 3.0]
+#: The homework's network and training set-up (Problem 2, part a).
+P2_BASELINE: dict[str, Any] = {
+    "sizes": [784, 30, 10], "activation": "sigmoid", "init": "xavier_normal",
+    "optimizer": "sgd", "lr": 1e-3, "momentum": 0.8, "nesterov": True, "weight_decay": 1e-5,
+    "batch_size": 10, "epochs": 30,
+}
+
+
+def mnist_config(**fields: Any) -> dict[str, Any]:
+    """A complete, validated MNIST config (defaults filled in by the engine's TrainConfig)."""
+    return TrainConfig.from_dict(fields).to_dict()
+
+
+#: Problem 2(c): a budgeted search on the validation split (train on 50,000, evaluate on the 10,000
+#: held out; the test set is not touched). Wave 1 walks from the homework's set-up to a wide ReLU
+#: net, one change per row, each row keeping the changes above it. Wave 2 tries single changes
+#: on top of wave 1's last row. Each entry: (id, what changed, config fields).
+_W1: dict[str, Any] = {**P2_BASELINE, "eval": "val"}
+_W1_SGD = {**_W1, "lr": 1e-2}                                              # best rate of part (a)
+_W1_W100 = {**_W1_SGD, "sizes": [784, 100, 10]}
+_W1_RELU = {**_W1_W100, "activation": "relu", "init": "kaiming_uniform"}
+_W1_B100 = {**_W1_RELU, "batch_size": 100, "lr": 1e-1}                     # 10x batch, 10x rate
+_W1_W800 = {**_W1_B100, "sizes": [784, 800, 10]}
+P2C_SEARCH: list[tuple[str, str, dict[str, Any]]] = [
+    ("w1.0", "homework set-up (SGD Nesterov 0.8, lr 1e-3, 30 sigmoid units, batch 10)", _W1),
+    ("w1.1", "learning rate 1e-2 (best of part a)", _W1_SGD),
+    ("w1.2", "100 hidden units", _W1_W100),
+    ("w1.3", "ReLU + Kaiming-uniform init", _W1_RELU),
+    ("w1.4", "batch 100 with lr 1e-1 (rate scaled with batch)", _W1_B100),
+    ("w1.5", "800 hidden units", _W1_W800),
+    ("w2.a", "Adam lr 1e-3 instead of SGD", {**_W1_W800, "optimizer": "adam", "lr": 1e-3}),
+    ("w2.b", "momentum 0.9 instead of 0.8", {**_W1_W800, "momentum": 0.9}),
+    ("w2.c", "StepLR: lr x0.1 every 10 epochs", {**_W1_W800, "scheduler": {"step_size": 10, "gamma": 0.1}}),
+    ("w2.d", "weight decay 1e-4 instead of 1e-5", {**_W1_W800, "weight_decay": 1e-4}),
+    ("w2.e", "dropout 0.5 on the hidden layer", {**_W1_W800, "dropout": 0.5}),
+    ("w2.f", "60 epochs instead of 30", {**_W1_W800, "epochs": 60}),
+    # wave 3: dropout was wave 2's only clear gain; give it more epochs with a decaying rate, or more units
+    ("w3.a", "dropout 0.5 + 60 epochs + lr x0.1 every 20 epochs",
+     {**_W1_W800, "dropout": 0.5, "epochs": 60, "scheduler": {"step_size": 20, "gamma": 0.1}}),
+    ("w3.b", "dropout 0.5 + 1600 hidden units", {**_W1_W800, "dropout": 0.5, "sizes": [784, 1600, 10]}),
+]
+
+
+#: The search step with the best mean validation accuracy; its final runs train on all 60,000
+#: training images and are scored once on the test set. (The chapter checks it is the argmax.)
+P2C_CHOICE = "w3.b"
+
+
+def search_fields(search: list[tuple[str, str, dict[str, Any]]], step: str) -> dict[str, Any]:
+    return next(fields for sid, _, fields in search if sid == step)
+
+
+def problem2() -> list[ExperimentSpec]:
+    def sweep(optimizer: str) -> list[dict[str, Any]]:
+        return [mnist_config(**{**P2_BASELINE, "optimizer": optimizer, "lr": lr, "seed": s})
+                for lr in P2_LRS for s in P2_SEEDS]
+
+    return [
+        ExperimentSpec("p2-a-sgd-lr", "mnist", "784-30-10 sigmoid, SGD (Nesterov 0.8): learning-rate sweep x 3 seeds",
+                    sweep("sgd")),
+        ExperimentSpec("p2-b-adam-lr", "mnist", "784-30-10 sigmoid, Adam: learning-rate sweep x 3 seeds",
+                    sweep("adam")),
+        ExperimentSpec("p2-c-search", "mnist", "One hidden layer: budgeted search on the validation split x 3 seeds",
+                    [mnist_config(**fields, seed=s) for _, _, fields in P2C_SEARCH for s in P2_SEEDS]),
+        ExperimentSpec("p2-c-final", "mnist", "The chosen one-hidden-layer net on the test set x 3 seeds",
+                    [mnist_config(**{**search_fields(P2C_SEARCH, P2C_CHOICE), "eval": "test"}, seed=s)
+                     for s in P2_SEEDS]),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Problem 3: deep dense nets. Part (a)/(b) use the homework's 8 x 30 hidden layers with the Problem 2
+# training set-up, at the homework's rate and at the best SGD rate of Problem 2(a).
+P3_DEEP_SIZES = [784] + [30] * 8 + [10]
+P3_LRS = [1e-3, 1e-2]
+
+
+#: Problem 3(c): deep dense nets that narrow from input to output, searched on the validation split.
+#: All: ReLU + Kaiming uniform, batch 100, 30 epochs, lr x0.1 every 10 epochs. Each entry: (id, what, fields).
+_D_BASE: dict[str, Any] = {
+    "sizes": [784, 256, 128, 64, 10], "activation": "relu", "init": "kaiming_uniform", "optimizer": "sgd",
+    "lr": 5e-2, "momentum": 0.9, "nesterov": True, "weight_decay": 1e-5, "batch_size": 100, "epochs": 30,
+    "scheduler": {"step_size": 10, "gamma": 0.1}, "eval": "val",
+}
+_D_512 = {**_D_BASE, "sizes": [784, 512, 256, 128, 10]}
+P3C_SEARCH: list[tuple[str, str, dict[str, Any]]] = [
+    ("d.1", "784-256-128-64-10, SGD Nesterov 0.9, lr 5e-2, StepLR", _D_BASE),
+    ("d.2", "wider: 784-512-256-128-10", _D_512),
+    ("d.3", "784-512-256-128-10 with Adam lr 1e-3", {**_D_512, "optimizer": "adam", "lr": 1e-3}),
+    ("d.4", "784-512-256-128-10 + dropout 0.2", {**_D_512, "dropout": 0.2}),
+    ("d.5", "784-512-256-128-10 + batch norm", {**_D_512, "batch_norm": True}),
+    ("d.6", "784-512-256-128-10 + batch norm + dropout 0.2", {**_D_512, "batch_norm": True, "dropout": 0.2}),
+    ("d.7", "wider still: 784-1024-512-256-10 + dropout 0.3", {**_D_512, "sizes": [784, 1024, 512, 256, 10], "dropout": 0.3}),
+    # wave 2, after wave 1: Adam and batch norm + dropout were the two clear gains; combine them
+    ("e.1", "784-512-256-128-10 + batch norm + dropout 0.2, Adam lr 1e-3",
+     {**_D_512, "batch_norm": True, "dropout": 0.2, "optimizer": "adam", "lr": 1e-3}),
+    ("e.2", "784-1024-512-256-10 + batch norm + dropout 0.2, Adam lr 1e-3",
+     {**_D_512, "sizes": [784, 1024, 512, 256, 10], "batch_norm": True, "dropout": 0.2, "optimizer": "adam", "lr": 1e-3}),
+]
+
+
+#: The deep search step with the best mean validation accuracy (its final runs use the test set).
+P3C_CHOICE = "e.2"
+
+
+def problem3() -> list[ExperimentSpec]:
+    def deep(activation: str, init: str) -> list[dict[str, Any]]:
+        return [mnist_config(**{**P2_BASELINE, "sizes": P3_DEEP_SIZES, "activation": activation, "init": init,
+                                "lr": lr, "seed": s}) for lr in P3_LRS for s in P2_SEEDS]
+
+    return [
+        ExperimentSpec("p3-a-sigmoid-deep", "mnist", "8 x 30 sigmoid hidden layers, Xavier: gradient ratios x 3 seeds",
+                    deep("sigmoid", "xavier_normal")),
+        ExperimentSpec("p3-b-relu-deep", "mnist", "8 x 30 ReLU hidden layers, Kaiming uniform: gradient ratios x 3 seeds",
+                    deep("relu", "kaiming_uniform")),
+        ExperimentSpec("p3-c-search", "mnist", "Deep dense nets: budgeted search on the validation split x 3 seeds",
+                    [mnist_config(**fields, seed=s) for _, _, fields in P3C_SEARCH for s in P2_SEEDS]),
+        ExperimentSpec("p3-c-final", "mnist", "The chosen deep dense net on the test set x 3 seeds",
+                    [mnist_config(**{**search_fields(P3C_SEARCH, P3C_CHOICE), "eval": "test"}, seed=s)
+                     for s in P2_SEEDS]),
+    ]
+
+
+def experiments() -> list[ExperimentSpec]:
+    """Problems 2 and 3, in the order the chapters use them."""
+    return problem2() + problem3()

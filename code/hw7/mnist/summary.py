@@ -1,0 +1,78 @@
+"""Problems 2 and 3: headline numbers for ``cache/summary.json`` (collected by :mod:`hw7.store.summary`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from typing import Any, Callable
+
+from hw7.mnist import results as mr
+from hw7.mnist.experiments import P2_BASELINE
+
+Entries = list[dict[str, Any]]
+
+
+def _lr_sweep(part: str, opt: str, *, with_baseline: bool = False) -> Callable[[Entries], dict[str, float]]:
+    """Best learning rate (highest mean final accuracy, no seed diverged) and its accuracy; with
+    ``with_baseline`` also the homework's own rate (Problem 2(a)'s baseline lives in its sweep)."""
+    def metric(entries: Entries) -> dict[str, float]:
+        by_lr = mr.over_seeds(mr.finals(entries), ["lr"])
+        best = mr.best_row(by_lr)
+        out = {f"p2.{part}.best_lr.{opt}": float(best["lr"]), f"p2.{part}.acc_at_best_lr.{opt}": float(best["mean"])}
+        if with_baseline:
+            base = by_lr.set_index("lr").loc[P2_BASELINE["lr"]]
+            out.update({"p2.a.baseline.test_acc.mean": float(base["mean"]), "p2.a.baseline.test_acc.sd": float(base["sd"])})
+        return out
+    return metric
+
+
+def _final(prefix: str) -> Callable[[Entries], dict[str, float]]:
+    """Mean and sd over seeds of the final test accuracy of one chosen configuration, and its size."""
+    def metric(entries: Entries) -> dict[str, float]:
+        final = mr.finals(entries)
+        return {f"{prefix}.test_acc.mean": float(final["acc"].mean()), f"{prefix}.test_acc.sd": float(final["acc"].std()),
+                f"{prefix}.params": int(final["params"].iloc[0])}
+    return metric
+
+
+def _deep(part: str, activation: str) -> Callable[[Entries], dict[str, float]]:
+    """Gradient ratios (first and last epoch) and test accuracy of the deep net at the homework's rate."""
+    def metric(entries: Entries) -> dict[str, float]:
+        import numpy as np
+
+        mine = [e for e in entries if e["config"]["lr"] == P2_BASELINE["lr"]]
+        ratios = np.array([e["result"]["grad_ratio"] for e in mine], dtype=float)
+        accs = [e["result"]["eval_acc"][-1] for e in mine]
+        prefix = f"p3.{part}.{activation}"
+        return {f"{prefix}.grad_ratio.epoch1": float(np.mean(ratios[:, 0])),
+                f"{prefix}.grad_ratio.last": float(np.mean(ratios[:, -1])),
+                f"{prefix}.test_acc.mean": float(np.mean(accs))}
+    return metric
+
+
+#: experiment name -> the function that turns its entries into headline numbers
+METRICS: dict[str, Callable[[Entries], dict[str, Any]]] = {
+    "p2-a-sgd-lr": _lr_sweep("a", "sgd", with_baseline=True),
+    "p2-b-adam-lr": _lr_sweep("b", "adam"),
+    "p2-c-final": _final("p2.c.best"),
+    "p3-a-sigmoid-deep": _deep("a", "sigmoid"),
+    "p3-b-relu-deep": _deep("b", "relu"),
+    "p3-c-final": _final("p3.c.best"),
+}
+
+#: dotted-name prefix -> what the number means
+DESCRIPTIONS: dict[str, str] = {
+    "p2.a.baseline.test_acc": "P2(a): homework set-up, test accuracy after 30 epochs over 3 seeds",
+    "p2.a.best_lr": "P2(a): SGD (Nesterov) learning rate with the best mean test accuracy",
+    "p2.a.acc_at_best_lr": "P2(a): mean test accuracy at that rate",
+    "p2.b.best_lr": "P2(b): Adam learning rate with the best mean test accuracy",
+    "p2.b.acc_at_best_lr": "P2(b): mean test accuracy at that rate",
+    "p2.c.best.test_acc": "P2(c): best one-hidden-layer net, test accuracy over 3 seeds",
+    "p2.c.best.params": "P2(c): its number of parameters",
+    "p3.a.sigmoid.grad_ratio": "P3(a): deep sigmoid net (8 x 30), gradient ratio at lr 1e-3, mean over seeds",
+    "p3.a.sigmoid.test_acc": "P3(a): deep sigmoid net, test accuracy after 30 epochs at lr 1e-3",
+    "p3.b.relu.grad_ratio": "P3(b): deep ReLU net (8 x 30), gradient ratio at lr 1e-3, mean over seeds",
+    "p3.b.relu.test_acc": "P3(b): deep ReLU net, test accuracy after 30 epochs at lr 1e-3",
+    "p3.c.best.test_acc": "P3(c): best deep dense net, test accuracy over 3 seeds",
+    "p3.c.best.params": "P3(c): its number of parameters",
+}

@@ -1,0 +1,38 @@
+"""Which loop trains which run: the batched engine where it can, the plain reference loop otherwise.
+
+Batch norm and dropout need per-run train/eval modes that the batched step does not implement, so
+those configs go through :func:`hw7.mnist.reference.train_one`; everything else trains batched.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping, Sequence
+
+import torch
+
+from hw7.mnist import engine, reference
+from hw7.mnist.common import check_against_data, resolve_device
+from hw7.mnist.config import TrainConfig, as_config
+from hw7.mnist.data import MnistData
+
+
+def train_many(configs: Sequence[TrainConfig | Mapping[str, Any]], data: MnistData, *,
+               device: torch.device | str | None = None, progress: bool = True, chunk_size: int = 64,
+               dtype: torch.dtype = torch.float32, fused: bool | None = None,
+               compile: bool | None = None) -> Iterator[tuple[int, dict]]:
+    """Train every config; yield ``(index, result)`` as each run finishes.
+
+    Every config is checked against the data before any training starts. ``dtype=torch.float64`` is
+    for tests; ``chunk_size``, ``fused`` and ``compile`` tune the batched engine
+    (:func:`hw7.mnist.engine.train_batched`).
+    """
+    cfgs = [as_config(c) for c in configs]
+    for c in cfgs:
+        check_against_data(c, data)
+    dev = resolve_device(device)
+    batched = [(i, c) for i, c in enumerate(cfgs) if c.batchable]
+    singles = [(i, c) for i, c in enumerate(cfgs) if not c.batchable]
+    yield from engine.train_batched(batched, data, dev, progress=progress, chunk_size=chunk_size, dtype=dtype,
+                                    fused=fused, compile=compile)
+    for i, c in singles:
+        yield i, reference.train_one(c, data, device=dev, dtype=dtype, progress=progress)

@@ -1,0 +1,34 @@
+"""Plain data every floor of the package shares: canonical JSON and what an experiment family declares.
+
+Why a module of its own: the store (registry, cache) hashes configs and collects the families'
+experiments, and the families (Problem 1, MNIST, the readings) declare them. Both need these few
+definitions, and neither may import the other both ways, so they live below both.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NamedTuple
+
+
+def canonical_json(obj: Any) -> str:
+    """One spelling per value: sorted keys, no spaces. Hashes and checksums are taken of this."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=True)
+
+
+class KindSpec(NamedTuple):
+    """How runs of one kind are computed: ``runner`` is ``"module:function"``, imported only when needed
+    (so listing never loads torch); bump ``version`` when the runner's numerics change: every key of that
+    kind changes, and old results are no longer used."""
+
+    runner: str
+    version: int
+
+
+class ExperimentSpec(NamedTuple):
+    """A named group of runs of one kind, as a family declares it (the store turns it into runs and keys)."""
+
+    name: str
+    kind: str
+    title: str
+    configs: list[dict[str, Any]]

@@ -1,0 +1,140 @@
+"""The results cache: one JSON file per run, written atomically, checked on every read.
+
+An entry is found by its run's key (``cache/<kind>/<key>.json``); it stores the config it was
+computed from, the result, how it was computed (time, device, library versions, and the machine
+fingerprint of :mod:`hw7.store.fingerprint`; entries written before it existed lack ``meta.machine``)
+and a checksum of all of that. Reading verifies the checksum and the key, so a truncated, hand-edited or
+misplaced file is reported — never silently used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from hw7 import REPO_ROOT
+from hw7.store import fingerprint
+from hw7.errors import CacheCorrupt, CacheMissing
+from hw7.store.registry import CODE_VERSION, Run
+from hw7.specs import canonical_json
+
+SCHEMA = 1
+
+
+def cache_root() -> Path:
+    """``$HW7_CACHE_DIR`` if set (tests, scratch reruns), else the committed ``cache/``."""
+    return Path(os.environ.get("HW7_CACHE_DIR") or REPO_ROOT / "cache")
+
+
+def entry_path(run: Run, root: Path | None = None) -> Path:
+    return (root or cache_root()) / run.kind / f"{run.key}.json"
+
+
+def regenerate_hint(run: Run) -> str:
+    return f"regenerate it with `python -m hw7 run {run.experiment} --force`"
+
+
+def checksum(entry: dict[str, Any]) -> str:
+    body = {k: v for k, v in entry.items() if k != "checksum"}
+    return hashlib.sha256(canonical_json(body).encode()).hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries that shape the numbers (only those already imported)."""
+    versions = {"python": platform.python_version()}
+    for name in ("numpy", "torch"):
+        module = sys.modules.get(name)
+        if module is not None:
+            versions[name] = module.__version__
+    return versions
+
+
+def write_entry(run: Run, result: dict[str, Any], *, seconds: float, device: str = "cpu",
+                root: Path | None = None) -> Path:
+    """Store ``result`` for ``run``. A crash mid-write leaves the old entry (or none), never half a file."""
+    entry: dict[str, Any] = {
+        "schema": SCHEMA,
+        "key": run.key,
+        "kind": run.kind,
+        "code_version": CODE_VERSION[run.kind],
+        "experiment": run.experiment,
+        "config": run.config,
+        "result": result,
+        "meta": {
+            "seconds": round(float(seconds), 3),
+            "device": device,
+            "versions": library_versions(),
+            "platform": platform.platform(terse=True),
+            "machine": fingerprint.current(device),  # what decides bit-identity (hw7.store.fingerprint)
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        },
+    }
+    entry["checksum"] = checksum(entry)
+    path = entry_path(run, root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(entry, handle, sort_keys=True, indent=1, allow_nan=True)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """Parse and checksum one entry file; any defect raises :class:`CacheCorrupt` naming the file."""
+    try:
+        entry = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CacheCorrupt(f"cache entry {path} is unreadable ({exc.__class__.__name__}: {exc})") from None
+    if not isinstance(entry, dict) or "checksum" not in entry:
+        raise CacheCorrupt(f"cache entry {path} has no checksum: not a file this project wrote")
+    if checksum(entry) != entry["checksum"]:
+        raise CacheCorrupt(f"cache entry {path} fails its checksum (truncated or edited)")
+    return entry
+
+
+def read_entry(run: Run, root: Path | None = None) -> dict[str, Any]:
+    """The verified entry for ``run``; clear errors when it is missing or damaged."""
+    path = entry_path(run, root)
+    try:
+        entry = read_file(path)
+    except FileNotFoundError:
+        raise CacheMissing(
+            f"no cached result for a run of {run.experiment!r} ({run.label}); "
+            f"compute it with `python -m hw7 run {run.experiment}`"
+        ) from None
+    except CacheCorrupt as exc:
+        raise CacheCorrupt(f"{exc}; {regenerate_hint(run)}") from None
+    if entry.get("key") != run.key or entry.get("config") != run.config:
+        raise CacheCorrupt(f"cache entry {path} holds another config than its name says; {regenerate_hint(run)}")
+    return entry
+
+
+def remove_stale_temp_files(root: Path | None = None) -> list[Path]:
+    """Delete temp files left by a process killed mid-write. Only files older than a minute: a write
+    takes milliseconds, so a younger one may belong to another process writing right now."""
+    cutoff = time.time() - 60
+    stale = sorted(p for p in (root or cache_root()).glob("*/.*.tmp") if p.stat().st_mtime < cutoff)
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
+def has_entry(run: Run, root: Path | None = None) -> bool:
+    return entry_path(run, root).is_file()

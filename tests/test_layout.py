@@ -1,0 +1,101 @@
+"""The package's layout: no import cycles between modules or between the book's subpackages.
+
+Why: a cycle means two modules cannot be read (or tested) one without the other, and the
+floors of the package (report helpers -> families -> store -> instructor tools -> CLI) stop
+being floors. Every import counts, including those inside functions.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import hw7
+
+PACKAGE = Path(hw7.__file__).parent
+
+
+def _module_name(path: Path) -> str:
+    parts = ["hw7", *path.relative_to(PACKAGE).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """The hw7 modules that ``name`` imports (``from hw7.a import b`` counts b if it is a module, else a)."""
+    found: set[str] = set()
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "hw7"}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            if base.split(".")[0] != "hw7":
+                continue
+            for alias in node.names:
+                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base)
+    return {m for m in found if m in MODULES and m != name}
+
+
+GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of ``graph`` as a list of nodes, or None (depth-first search with colours)."""
+    colour: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        colour[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if colour.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in colour and (found := visit(nxt)):
+                return found
+        stack.pop()
+        colour[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in colour and (found := visit(start)):
+            return found
+    return None
+
+
+def _package(module: str) -> str:
+    """The subpackage a module lives in (``hw7.mnist.engine`` -> ``hw7.mnist``); top-level modules stand alone."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if len(parts) > 2 or (len(parts) == 2 and (PACKAGE / parts[1]).is_dir()) else module
+
+
+def test_cycle_finder_can_fail():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    assert _cycle(GRAPH) is None
+
+
+def test_subpackages_depend_one_way():
+    packages: dict[str, set[str]] = {}
+    for module, deps in GRAPH.items():
+        mine = _package(module)
+        packages.setdefault(mine, set()).update(_package(d) for d in deps if _package(d) != mine and _package(d) != "hw7")
+    assert _cycle(packages) is None
+
+
+@pytest.mark.parametrize("family", ["hw7.problem1", "hw7.mnist", "hw7.readings", "hw7.report"])
+def test_families_and_report_helpers_never_import_the_store(family):
+    """The store collects the families' experiments; the families do not reach back into it."""
+    offenders = {m: sorted(d for d in deps if d.startswith(("hw7.store", "hw7.instructors", "hw7.cli")))
+                 for m, deps in GRAPH.items() if m.startswith(family)}
+    assert {m: d for m, d in offenders.items() if d} == {}
