@@ -24,7 +24,7 @@ import torch.nn.functional as F
 
 from .data import MnistData, split_validation
 from .errors import ConfigError
-from .models import ACTIVATIONS, INITS, STREAM_SHUFFLE, Network, count_params, make_generator
+from .models import ACTIVATIONS, INITS, STREAM_AUGMENT, STREAM_SHUFFLE, Network, count_params, make_generator
 
 OPTIMIZERS = ("sgd", "adam")
 EVAL_SETS = ("test", "val")
@@ -72,6 +72,9 @@ class TrainConfig:
     eval: str = "test"
     batch_norm: bool = False
     dropout: float = 0.0
+    #: Data expansion (:class:`hw7.augment.AugmentConfig`, JSON object) or None. Left out of
+    #: :meth:`to_dict` when None, so configs without it keep the cache keys they always had.
+    augment: Any = None
 
     def __post_init__(self) -> None:
         sizes = self.sizes
@@ -120,6 +123,9 @@ class TrainConfig:
             _fail(f"config 'dropout' must be in [0, 1), got {self.dropout!r}")
         for key in ("lr", "momentum", "weight_decay", "eps", "dropout"):
             object.__setattr__(self, key, float(getattr(self, key)))
+        if self.augment is not None:
+            from .augment import AugmentConfig
+            object.__setattr__(self, "augment", AugmentConfig.from_dict(self.augment))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "TrainConfig":
@@ -138,6 +144,10 @@ class TrainConfig:
         d["sizes"] = list(self.sizes)
         d["betas"] = list(self.betas)
         d["scheduler"] = None if self.scheduler is None else {"step_size": self.scheduler[0], "gamma": self.scheduler[1]}
+        if self.augment is None:
+            del d["augment"]  # absent, not null: the keys of every config from before augmentation stay
+        else:
+            d["augment"] = self.augment.to_dict()
         return d
 
     @property
@@ -149,7 +159,7 @@ class TrainConfig:
     def group_key(self) -> tuple:
         """Runs with equal keys share every tensor shape and step count, so they can train together."""
         return (self.sizes, self.activation, self.batch_size, self.epochs, self.eval, self.optimizer,
-                self.nesterov if self.optimizer == "sgd" else None)
+                self.nesterov if self.optimizer == "sgd" else None, self.augment)
 
 
 def as_config(c: TrainConfig | Mapping[str, Any]) -> TrainConfig:
@@ -195,6 +205,11 @@ def resolve_device(device: torch.device | str | None) -> torch.device:
 def shuffle_generator(cfg: TrainConfig) -> torch.Generator:
     """The run's data-order stream: epoch e's order is the e-th ``randperm`` drawn from it."""
     return make_generator(cfg.seed, STREAM_SHUFFLE)
+
+
+def augment_generator(cfg: TrainConfig) -> torch.Generator | None:
+    """The run's distortion stream (None without augmentation): each batch's draws come from it in order."""
+    return make_generator(cfg.seed, STREAM_AUGMENT) if cfg.augment is not None else None
 
 
 def eval_split(data: MnistData, cfg: TrainConfig) -> MnistData:
@@ -264,6 +279,8 @@ class _Chunk:
                   for l in range(self.n_layers)]
         self.state = [[torch.zeros_like(p) for p in self.params] for _ in range(2 if self.adam else 1)]
         self.gens = [shuffle_generator(c) for c in cfgs]
+        self.augment = c0.augment  # one augmentation per chunk (it is part of the group key)
+        self.aug_gens = [augment_generator(c) for c in cfgs]
         self.lrs = [epoch_lrs(c) for c in cfgs]
         self.step_count = 0
         # Adam's step counter, shared by every run (they all step together), as torch keeps it: a float tensor
@@ -320,6 +337,7 @@ class _Chunk:
         self.state = [[s.index_select(0, idx) for s in st] for st in self.state]
         self.cfgs = [self.cfgs[i] for i in rows]
         self.gens = [self.gens[i] for i in rows]
+        self.aug_gens = [self.aug_gens[i] for i in rows]
         self.lrs = [self.lrs[i] for i in rows]
         self._build()
 
@@ -396,6 +414,9 @@ class _Chunk:
             z = [torch.empty(self.K, B, n, dtype=self.dtype, device=self.device) for n in self.sizes[1:]]
             h = [torch.empty(self.K, B, n, dtype=self.dtype, device=self.device) for n in self.sizes[1:-1]]
             minus_one = self.minus_one[:, :B]
+        if self.augment is not None:  # a fresh distortion of every image, from each run's own stream
+            from .augment import augment_runs
+            x = augment_runs(x, self.augment, self.aug_gens)
         L = self.n_layers
         W, b, gW, gb = self.W, self.b, self.gW, self.gb
         # forward; keep the hidden activations for the backward pass
@@ -694,6 +715,7 @@ def train_many(configs: Sequence[TrainConfig | Mapping[str, Any]], data: MnistDa
         try:
             with flush_denormals():
                 use_compile = compile if compile is not None else (len(items) >= 4 and compile_available(dev))
+                use_compile = use_compile and c0.augment is None  # the compiled step gathers its own batch
                 yield from _train_chunk(items, ds, dev, dtype, bar, fused, use_compile)
         finally:
             if bar is not None:

@@ -15,8 +15,8 @@ import torch.nn.functional as F
 from torch import optim
 
 from .data import MnistData
-from .engine import (TrainConfig, as_config, check_against_data, empty_result, eval_split, flush_denormals,
-                     mark_diverged, resolve_device, shuffle_generator)
+from .engine import (TrainConfig, as_config, augment_generator, check_against_data, empty_result, eval_split,
+                     flush_denormals, mark_diverged, resolve_device, shuffle_generator)
 from .models import STREAM_DROPOUT, Network, stream_seed
 
 
@@ -66,6 +66,7 @@ def train_one(config: TrainConfig | Mapping[str, Any], data: MnistData, *, devic
         opt = make_optimizer(cfg, net.parameters())
         sched = optim.lr_scheduler.StepLR(opt, *cfg.scheduler) if cfg.scheduler is not None else None
         gen = shuffle_generator(cfg)
+        aug_gen = augment_generator(cfg)
         weights = [layer.weight for layer in net.layers]
         for epoch in range(E):
             net.train()
@@ -77,7 +78,11 @@ def train_one(config: TrainConfig | Mapping[str, Any], data: MnistData, *, devic
             for start in range(0, n, B):
                 idx = perm[start:start + B]
                 opt.zero_grad()
-                loss = F.cross_entropy(net(ds.train_x[idx]), ds.train_y[idx])
+                x = ds.train_x[idx]
+                if cfg.augment is not None:  # drawn batch by batch, as the batched engine draws them
+                    from .augment import augment
+                    x = augment(x, cfg.augment, aug_gen)
+                loss = F.cross_entropy(net(x), ds.train_y[idx])
                 loss.backward()
                 norms = torch.stack([w.grad.norm() for w in weights]).double()
                 norm_sum += norms

@@ -69,6 +69,8 @@ class Run:
         config = self.config
         if self.kind == "mnist":
             extras = [f"{k}={config[k]}" for k in ("dropout", "batch_norm", "scheduler", "weight_decay") if config.get(k)]
+            if config.get("augment"):
+                extras.append("augment=" + ",".join(f"{k}:{v:g}" for k, v in config["augment"].items() if v))
             return " ".join([f"{'-'.join(map(str, config['sizes']))} {config['activation']} {config['optimizer']}",
                              f"lr={config['lr']:g} bs={config['batch_size']} ep={config['epochs']}",
                              *extras, f"eval={config['eval']} seed={config['seed']}"])
@@ -250,6 +252,52 @@ def _problem3() -> list[Experiment]:
     ]
 
 
+# --------------------------------------------------------------------------------------------
+# Problems 2(c) and 3(c), "expanding the data": the chosen nets (P2C_CHOICE, P3C_CHOICE) trained on
+# randomly distorted copies of the training images, drawn afresh every epoch (hw7.augment). Affine
+# strengths are in the range of Simard et al. (2003) and Ciresan et al. (2010); the elastic field is
+# Simard's (alpha 34 px, sigma 4 px). Searched on the validation split with one seed per variant;
+# the best variant of each net then trains on all 60,000 images and is tested once, 3 seeds.
+AUGMENT_AFFINE: dict[str, float] = {"shift": 2.0, "rotate": 10.0, "scale": 0.1, "shear": 10.0}
+AUGMENT_ELASTIC: dict[str, float] = {"elastic_alpha": 34.0, "elastic_sigma": 4.0}
+AUGMENT_BOTH: dict[str, float] = {**AUGMENT_AFFINE, **AUGMENT_ELASTIC}
+X_SEED = 0
+#: One hidden layer: w3.b's recipe (constant rate) for 50 epochs; the plain run is the control at
+#: equal epochs (with a constant rate, epoch 30 of a 50-epoch run is exactly a 30-epoch run).
+_X2 = {**search_fields(P2C_SEARCH, P2C_CHOICE), "epochs": 50}
+P2C_EXPAND: list[tuple[str, str, dict[str, Any]]] = [
+    ("x2.0", "w3.b for 50 epochs, original images (control)", _X2),
+    ("x2.a", "+ affine distortions", {**_X2, "augment": AUGMENT_AFFINE}),
+    ("x2.e", "+ elastic distortions", {**_X2, "augment": AUGMENT_ELASTIC}),
+    ("x2.b", "+ affine and elastic distortions", {**_X2, "augment": AUGMENT_BOTH}),
+]
+#: Deep dense: e.2's recipe unchanged (30 epochs, lr x0.1 every 10); its control is e.2's own search runs.
+_X3 = search_fields(P3C_SEARCH, P3C_CHOICE)
+P3C_EXPAND: list[tuple[str, str, dict[str, Any]]] = [
+    ("x3.a", "e.2 + affine distortions", {**_X3, "augment": AUGMENT_AFFINE}),
+    ("x3.e", "e.2 + elastic distortions", {**_X3, "augment": AUGMENT_ELASTIC}),
+    ("x3.b", "e.2 + affine and elastic distortions", {**_X3, "augment": AUGMENT_BOTH}),
+]
+#: The expanded variant of each net with the best validation accuracy (the chapters check the argmax).
+P2C_EXPAND_CHOICE = "x2.b"
+P3C_EXPAND_CHOICE = "x3.b"
+
+
+def _expanded() -> list[Experiment]:
+    return [
+        _experiment("p2-c-expand-search", "mnist", "One hidden layer + data expansion: validation, 1 seed",
+                    [mnist_config(**fields, seed=X_SEED) for _, _, fields in P2C_EXPAND]),
+        _experiment("p3-c-expand-search", "mnist", "Deep dense net + data expansion: validation, 1 seed",
+                    [mnist_config(**fields, seed=X_SEED) for _, _, fields in P3C_EXPAND]),
+        _experiment("p2-c-expand-final", "mnist", "The chosen expanded one-hidden-layer net on the test set x 3 seeds",
+                    [mnist_config(**{**search_fields(P2C_EXPAND, P2C_EXPAND_CHOICE), "eval": "test"}, seed=s)
+                     for s in P2_SEEDS]),
+        _experiment("p3-c-expand-final", "mnist", "The chosen expanded deep dense net on the test set x 3 seeds",
+                    [mnist_config(**{**search_fields(P3C_EXPAND, P3C_EXPAND_CHOICE), "eval": "test"}, seed=s)
+                     for s in P2_SEEDS]),
+    ]
+
+
 @cache
 def experiments() -> dict[str, Experiment]:
     """Every experiment, by name, in the order the report uses them.
@@ -260,7 +308,7 @@ def experiments() -> dict[str, Experiment]:
     if os.environ.get("HW7_REGISTRY_MODULE"):
         return {e.name: e for e in importlib.import_module(os.environ["HW7_REGISTRY_MODULE"]).experiments()}
     found: dict[str, Experiment] = {}
-    for exp in _problem1() + _problem2() + _problem3() + appendix_experiments.appendix_experiments():
+    for exp in _problem1() + _problem2() + _problem3() + _expanded() + appendix_experiments.appendix_experiments():
         if exp.name in found:
             raise ValueError(f"experiment {exp.name!r} defined twice")
         found[exp.name] = exp
