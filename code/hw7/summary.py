@@ -106,6 +106,21 @@ METRICS: dict[str, Callable[[Entries], dict[str, float]]] = {
 
 METRICS.update(appendix_summary.METRICS)  # the appendices' headline numbers
 
+
+def _expanded(prefix: str) -> Callable[[Entries], dict[str, float]]:
+    """The expanded-data finals: test accuracy (mean, sd, params as in :func:`_final`) and the
+    augmentation's strengths as numbers, one key per field (``{prefix}.augment.rotate`` etc.;
+    0 = off), since the summary holds numbers only."""
+    def metric(entries: Entries) -> dict[str, float]:
+        out = _final(prefix)(entries)
+        augment = entries[0]["config"]["augment"]
+        out.update({f"{prefix}.augment.{k}": float(v) for k, v in augment.items()})
+        return out
+    return metric
+
+
+METRICS.update({"p2-c-expand-final": _expanded("p2.c.expanded"), "p3-c-expand-final": _expanded("p3.c.expanded")})
+
 #: written by benchmarks/bench_sweep.py (one measurement on one machine, not a cache entry)
 BENCHMARK_FILE = REPO_ROOT / "benchmarks" / "results.json"
 
@@ -195,6 +210,14 @@ DESCRIPTIONS: dict[str, str] = {
 
 
 DESCRIPTIONS.update(appendix_summary.DESCRIPTIONS)
+DESCRIPTIONS.update({
+    "p2.c.expanded.test_acc": "P2(c), expanding the data: best one-hidden-layer net on distorted training images, test accuracy over 3 seeds",
+    "p2.c.expanded.params": "P2(c), expanding the data: its number of parameters",
+    "p2.c.expanded.augment": "P2(c), expanding the data: distortion strength (shift px, rotate/shear deg, scale fraction, elastic alpha/sigma px; 0 = off)",
+    "p3.c.expanded.test_acc": "P3(c), expanding the data: best deep dense net on distorted training images, test accuracy over 3 seeds",
+    "p3.c.expanded.params": "P3(c), expanding the data: its number of parameters",
+    "p3.c.expanded.augment": "P3(c), expanding the data: distortion strength (shift px, rotate/shear deg, scale fraction, elastic alpha/sigma px; 0 = off)",
+})
 
 
 def describe(name: str) -> str:
