@@ -268,6 +268,12 @@ P2C_EXPAND: list[tuple[str, str, dict[str, Any]]] = [
     ("x2.a", "w3.b + affine distortions", {**_X2, "augment": AUGMENT_AFFINE}),
     ("x2.e", "w3.b + elastic distortions", {**_X2, "augment": AUGMENT_ELASTIC}),
     ("x2.b", "w3.b + affine and elastic distortions", {**_X2, "augment": AUGMENT_BOTH}),
+    # added while the three above trained: their validation curves were still rising at epoch 20 under
+    # w3.b's constant rate, so two variants get 45 epochs with the rate x0.1 every 15 (as w3.a did)
+    ("x2.al", "w3.b + affine, 45 epochs, lr x0.1 every 15",
+     {**_X2, "augment": AUGMENT_AFFINE, "epochs": 45, "scheduler": {"step_size": 15, "gamma": 0.1}}),
+    ("x2.bl", "w3.b + affine and elastic, 45 epochs, lr x0.1 every 15",
+     {**_X2, "augment": AUGMENT_BOTH, "epochs": 45, "scheduler": {"step_size": 15, "gamma": 0.1}}),
 ]
 _X3 = search_fields(P3C_SEARCH, P3C_CHOICE)
 P3C_EXPAND: list[tuple[str, str, dict[str, Any]]] = [
