@@ -180,16 +180,14 @@ def expansion_curves(panels: dict[str, dict[str, Sequence[Entry]]], *, zoom: tup
     its seeds; band min–max where there are several)."""
     from .plots import band
 
-    palette = dict(zip(["original images", "affine", "elastic", "affine+elastic"],
-                       plt.get_cmap("tab10").colors))
+    colors = plt.get_cmap("tab10").colors
     fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.2), layout="constrained",
                              squeeze=False, sharey=True)
     for ax, (title, settings) in zip(axes[0], panels.items()):
-        for name, entries in settings.items():
+        for i, (name, entries) in enumerate(settings.items()):
             hist = mr.history(entries)
             runs = hist.pivot(index="run", columns="epoch", values="acc")
-            color = palette.get(name.split(" (")[0], "black")
-            band(ax, runs.columns.to_numpy(), runs.to_numpy(dtype=float), color=color, label=name)
+            band(ax, runs.columns.to_numpy(), runs.to_numpy(dtype=float), color=colors[i % len(colors)], label=name)
         if targets and title in targets:
             ax.axhline(targets[title], color="black", ls="--", lw=0.8)
         ax.set(title=title, xlabel="epoch")
@@ -228,6 +226,7 @@ def expansion_results(*, control: Sequence[Entry], control_id: str, search: Sequ
     base = [e["result"]["eval_acc"][-1] for e in base_final]
     cpu = [e["result"].get("cpu_seconds", float("nan")) for e in final]
     epochs = final[0]["config"]["epochs"]
+    recipe_epochs = control[0]["config"]["epochs"]
     return {
         "table": table, "report": expansion_report(table), "best_id": best["id"], "choice_is_best": best["id"] == choice,
         "by_id": table.set_index("id"), "variants": variants,
@@ -236,7 +235,8 @@ def expansion_results(*, control: Sequence[Entry], control_id: str, search: Sequ
         "vs_base": compare(accs, base), "gain": float(100 * (np.mean(accs) - np.mean(base))),
         "final_cpu_min": float(np.mean(cpu)) / 60, "final_cpu_min_per_epoch": float(np.mean(cpu)) / 60 / epochs,
         "params": int(final[0]["result"]["params"]), "augment": aug.AugmentConfig.from_dict(final[0]["config"]["augment"]),
-        "slope_chosen": late_slope(variants[choice][1]), "slope_control": late_slope(control), "epochs": epochs,
+        "slope_chosen": late_slope(variants[choice][1]), "slope_control": late_slope(control),
+        "epochs": recipe_epochs, "final_epochs": epochs,
     }
 
 
