@@ -283,7 +283,7 @@ P3C_EXPAND: list[tuple[str, str, dict[str, Any]]] = [
 ]
 #: The expanded variant of each net with the best validation accuracy (the chapters check the argmax).
 P2C_EXPAND_CHOICE = "x2.b"
-P3C_EXPAND_CHOICE = "x3.b"
+P3C_EXPAND_CHOICE = "x3.a"
 
 
 def _expanded() -> list[Experiment]:
