@@ -282,7 +282,7 @@ P3C_EXPAND: list[tuple[str, str, dict[str, Any]]] = [
     ("x3.b", "e.2 + affine and elastic distortions", {**_X3, "augment": AUGMENT_BOTH}),
 ]
 #: The expanded variant of each net with the best validation accuracy (the chapters check the argmax).
-P2C_EXPAND_CHOICE = "x2.b"
+P2C_EXPAND_CHOICE = "x2.al"
 P3C_EXPAND_CHOICE = "x3.a"
 
 
