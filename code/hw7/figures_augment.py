@@ -181,7 +181,7 @@ def expansion_curves(panels: dict[str, dict[str, Sequence[Entry]]], *, zoom: tup
     from .plots import band
 
     colors = plt.get_cmap("tab10").colors
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.2), layout="constrained",
+    fig, axes = plt.subplots(1, len(panels), figsize=(8.0 * len(panels), 4.2), layout="constrained",
                              squeeze=False, sharey=True)
     for ax, (title, settings) in zip(axes[0], panels.items()):
         for i, (name, entries) in enumerate(settings.items()):
@@ -194,7 +194,7 @@ def expansion_curves(panels: dict[str, dict[str, Sequence[Entry]]], *, zoom: tup
         if zoom:
             ax.set_ylim(*zoom)
         ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.1f} %"))
-        ax.legend(fontsize="small", loc="lower right")
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     axes[0, 0].set_ylabel("validation accuracy")
     return fig
 
@@ -236,6 +236,9 @@ def expansion_results(*, control: Sequence[Entry], control_id: str, search: Sequ
         "final_cpu_min": float(np.mean(cpu)) / 60, "final_cpu_min_per_epoch": float(np.mean(cpu)) / 60 / epochs,
         "params": int(final[0]["result"]["params"]), "augment": aug.AugmentConfig.from_dict(final[0]["config"]["augment"]),
         "slope_chosen": late_slope(variants[choice][1]), "slope_control": late_slope(control),
+        # last-epoch training loss (on the images each run trained on: distorted ones for the variants)
+        "train_loss_chosen": float(np.mean([e["result"]["train_loss"][-1] for e in variants[choice][1]])),
+        "train_loss_control": float(np.mean([e["result"]["train_loss"][-1] for e in control])),
         "epochs": recipe_epochs, "final_epochs": epochs,
     }
 
