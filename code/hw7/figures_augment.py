@@ -243,6 +243,23 @@ def expansion_results(*, control: Sequence[Entry], control_id: str, search: Sequ
     }
 
 
+def gap_text(r: dict[str, Any], *, rising: float = 0.02, epochs_hint: int = 100) -> str:
+    """Why a target was missed and what more would cost, from the chosen variant's own numbers
+    (``r`` from :func:`expansion_results`; ``rising``: points over the last 5 epochs that count as
+    "still rising")."""
+    fits = (f"Its last-epoch training loss on the distorted images, {r['train_loss_chosen']:.3f}, is "
+            f"{'above' if r['train_loss_chosen'] > r['train_loss_control'] else 'not above'} the control's "
+            f"{r['train_loss_control']:.3f} on the original ones")
+    fits += (": the network no longer fits its training data, so it is short of epochs or of capacity rather than of data."
+             if r["train_loss_chosen"] > r["train_loss_control"] else ".")
+    curve = (f" Its validation curve was still rising at the end (more than {rising:g} points over the last 5 epochs)."
+             if r["slope_chosen"] > rising else " Its validation curve had flattened under the decaying rate.")
+    cost = (f" The literature's best numbers come from hundreds of epochs; at the measured {r['final_cpu_min_per_epoch']:.2f}"
+            f" CPU minutes per epoch, {epochs_hint} epochs for 3 seeds would take about"
+            f" {3 * epochs_hint * r['final_cpu_min_per_epoch'] / 60:.1f} CPU hours here.")
+    return fits + curve + cost
+
+
 def benchmark_ratios(path: Any = None) -> dict[str, Any] | None:
     """benchmarks/augment_results.json (per-epoch cost of each augmentation / a plain epoch), if present."""
     import json
