@@ -219,3 +219,20 @@ def test_dropout_reference_with_augmentation_is_deterministic(data):
             init="kaiming_uniform", sizes=(784, 32, 16, 10))
     a, b = train_one(c, data), train_one(c, data)
     assert a["train_loss"] == b["train_loss"] and a["eval_acc"] == b["eval_acc"]
+
+
+# ------------------------------------------------------------------------- the chapters' comparisons
+
+def test_welch_and_t_tail_against_known_values():
+    from hw7 import figures_augment as figa
+
+    assert figa._t_sf(2.776445, 4) == pytest.approx(0.025, abs=2e-4)  # the 97.5 % quantile of t(4)
+    assert figa._t_sf(-2.776445, 4) == pytest.approx(0.975, abs=2e-4)
+    # equal variances and sizes: Welch = Student, t = -3.674 with 4 df, two-sided p = 0.0213
+    assert figa.welch_p([1, 2, 3], [4, 5, 6]) == pytest.approx(0.0213, abs=5e-4)
+    assert figa.compare([1, 2, 3], [4, 5, 6]) == "below"
+    assert figa.compare([4, 5, 6], [1, 2, 3]) == "above"
+    assert figa.compare([1, 2, 3], [1.5, 2.5, 3.5]) == "within noise of"
+    # a single run against three seeds: one-sample test of the seeds' mean against the value
+    assert figa.compare([10.0], [1, 2, 3]) == "above"
+    assert figa.compare([2.2], [1, 2, 3]) == "within noise of"
