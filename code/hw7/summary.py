@@ -115,6 +115,7 @@ def _expanded(prefix: str) -> Callable[[Entries], dict[str, float]]:
         out = _final(prefix)(entries)
         augment = entries[0]["config"]["augment"]
         out.update({f"{prefix}.augment.{k}": float(v) for k, v in augment.items()})
+        out[f"{prefix}.epochs"] = int(entries[0]["config"]["epochs"])  # the schedule may differ from the recipe's
         return out
     return metric
 
@@ -213,9 +214,11 @@ DESCRIPTIONS.update(appendix_summary.DESCRIPTIONS)
 DESCRIPTIONS.update({
     "p2.c.expanded.test_acc": "P2(c), expanding the data: best one-hidden-layer net on distorted training images, test accuracy over 3 seeds",
     "p2.c.expanded.params": "P2(c), expanding the data: its number of parameters",
+    "p2.c.expanded.epochs": "P2(c), expanding the data: its training epochs",
     "p2.c.expanded.augment": "P2(c), expanding the data: distortion strength (shift px, rotate/shear deg, scale fraction, elastic alpha/sigma px; 0 = off)",
     "p3.c.expanded.test_acc": "P3(c), expanding the data: best deep dense net on distorted training images, test accuracy over 3 seeds",
     "p3.c.expanded.params": "P3(c), expanding the data: its number of parameters",
+    "p3.c.expanded.epochs": "P3(c), expanding the data: its training epochs",
     "p3.c.expanded.augment": "P3(c), expanding the data: distortion strength (shift px, rotate/shear deg, scale fraction, elastic alpha/sigma px; 0 = off)",
 })
 
