@@ -236,6 +236,8 @@ def expansion_results(*, control: Sequence[Entry], control_id: str, search: Sequ
         "final_cpu_min": float(np.mean(cpu)) / 60, "final_cpu_min_per_epoch": float(np.mean(cpu)) / 60 / epochs,
         "params": int(final[0]["result"]["params"]), "augment": aug.AugmentConfig.from_dict(final[0]["config"]["augment"]),
         "slope_chosen": late_slope(variants[choice][1]), "slope_control": late_slope(control),
+        # the rule for "still rising": a late gain larger than the control's seed-to-seed sd (points)
+        "rising_threshold": float(100 * table.iloc[0]["sd"]),
         # last-epoch training loss (on the images each run trained on: distorted ones for the variants)
         "train_loss_chosen": float(np.mean([e["result"]["train_loss"][-1] for e in variants[choice][1]])),
         "train_loss_control": float(np.mean([e["result"]["train_loss"][-1] for e in control])),
@@ -243,17 +245,21 @@ def expansion_results(*, control: Sequence[Entry], control_id: str, search: Sequ
     }
 
 
-def gap_text(r: dict[str, Any], *, rising: float = 0.02, epochs_hint: int = 100) -> str:
+def gap_text(r: dict[str, Any], *, epochs_hint: int = 100) -> str:
     """Why a target was missed and what more would cost, from the chosen variant's own numbers
-    (``r`` from :func:`expansion_results`; ``rising``: points over the last 5 epochs that count as
-    "still rising")."""
+    (``r`` from :func:`expansion_results`; "still rising" means a gain over the last 5 epochs larger
+    than the control's seed-to-seed sd, ``r["rising_threshold"]``)."""
+    rising = r["rising_threshold"]
     fits = (f"Its last-epoch training loss on the distorted images, {r['train_loss_chosen']:.3f}, is "
             f"{'above' if r['train_loss_chosen'] > r['train_loss_control'] else 'not above'} the control's "
             f"{r['train_loss_control']:.3f} on the original ones")
     fits += (": the network no longer fits its training data, so it is short of epochs or of capacity rather than of data."
              if r["train_loss_chosen"] > r["train_loss_control"] else ".")
-    curve = (f" Its validation curve was still rising at the end (more than {rising:g} points over the last 5 epochs)."
-             if r["slope_chosen"] > rising else " Its validation curve had flattened under the decaying rate.")
+    curve = (f" Its validation curve was still rising at the end ({r['slope_chosen']:+.2f} points over the last 5 epochs,"
+             f" more than the control's seed-to-seed sd of {rising:.2f})." if r["slope_chosen"] > rising else
+             f" Its validation curve had flattened ({r['slope_chosen']:+.2f} points over the last 5 epochs, within the"
+             f" control's seed-to-seed sd of {rising:.2f}), so more epochs of the same schedule would not help; a longer"
+             " schedule, more capacity, or both would be needed.")
     cost = (f" The literature's best numbers come from hundreds of epochs; at the measured {r['final_cpu_min_per_epoch']:.2f}"
             f" CPU minutes per epoch, {epochs_hint} epochs for 3 seeds would take about"
             f" {3 * epochs_hint * r['final_cpu_min_per_epoch'] / 60:.1f} CPU hours here.")
