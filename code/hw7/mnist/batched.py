@@ -16,7 +16,8 @@ from typing import Any, Iterable
 import torch
 import torch.nn.functional as F
 
-from hw7.mnist.common import shuffle_generator
+from hw7.mnist.augment import augment_runs
+from hw7.mnist.common import augment_generator, shuffle_generator
 from hw7.mnist.config import TrainConfig, epoch_lrs
 from hw7.mnist.data import MnistData
 from hw7.mnist.network import Network
@@ -55,6 +56,8 @@ class Chunk:
                   for l in range(self.n_layers)]
         self.state = [[torch.zeros_like(p) for p in self.params] for _ in range(2 if self.adam else 1)]
         self.gens = [shuffle_generator(c) for c in cfgs]
+        self.augment = c0.augment  # one augmentation per chunk (it is part of the group key)
+        self.aug_gens = [augment_generator(c) for c in cfgs]
         self.lrs = [epoch_lrs(c) for c in cfgs]
         self.step_count = 0
         # Adam's step counter, shared by every run (they all step together), as torch keeps it: a float tensor
@@ -111,6 +114,7 @@ class Chunk:
         self.state = [[s.index_select(0, idx) for s in st] for st in self.state]
         self.cfgs = [self.cfgs[i] for i in rows]
         self.gens = [self.gens[i] for i in rows]
+        self.aug_gens = [self.aug_gens[i] for i in rows]
         self.lrs = [self.lrs[i] for i in rows]
         self._build()
 
@@ -187,6 +191,8 @@ class Chunk:
             z = [torch.empty(self.K, B, n, dtype=self.dtype, device=self.device) for n in self.sizes[1:]]
             h = [torch.empty(self.K, B, n, dtype=self.dtype, device=self.device) for n in self.sizes[1:-1]]
             minus_one = self.minus_one[:, :B]
+        if self.augment is not None:  # a fresh distortion of every image, from each run's own stream
+            x = augment_runs(x, self.augment, self.aug_gens)
         L = self.n_layers
         W, b, gW, gb = self.W, self.b, self.gW, self.gb
         # forward; keep the hidden activations for the backward pass

@@ -14,7 +14,7 @@ import torch
 from hw7.errors import ConfigError
 from hw7.mnist.config import TrainConfig
 from hw7.mnist.data import MnistData, split_validation
-from hw7.mnist.network import STREAM_SHUFFLE, count_params, make_generator
+from hw7.mnist.network import STREAM_AUGMENT, STREAM_SHUFFLE, count_params, make_generator
 
 
 def _fail(msg: str) -> None:
@@ -46,6 +46,11 @@ def resolve_device(device: torch.device | str | None) -> torch.device:
 def shuffle_generator(cfg: TrainConfig) -> torch.Generator:
     """The run's data-order stream: epoch e's order is the e-th ``randperm`` drawn from it."""
     return make_generator(cfg.seed, STREAM_SHUFFLE)
+
+
+def augment_generator(cfg: TrainConfig) -> torch.Generator | None:
+    """The run's distortion stream (None without augmentation): each batch's draws come from it in order."""
+    return make_generator(cfg.seed, STREAM_AUGMENT) if cfg.augment is not None else None
 
 
 def eval_split(data: MnistData, cfg: TrainConfig) -> MnistData:

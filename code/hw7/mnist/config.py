@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Mapping
 
 from hw7.errors import ConfigError
+from hw7.mnist.augment import AugmentConfig
 from hw7.mnist.network import ACTIVATIONS, INITS
 
 OPTIMIZERS = ("sgd", "adam")
@@ -56,6 +57,9 @@ class TrainConfig:
     eval: str = "test"
     batch_norm: bool = False
     dropout: float = 0.0
+    #: Data expansion (:class:`hw7.mnist.augment.AugmentConfig`, JSON object) or None. Left out of
+    #: :meth:`to_dict` when None, so configs without it keep the cache keys they always had.
+    augment: Any = None
 
     def __post_init__(self) -> None:
         sizes = self.sizes
@@ -104,6 +108,8 @@ class TrainConfig:
             _fail(f"config 'dropout' must be in [0, 1), got {self.dropout!r}")
         for key in ("lr", "momentum", "weight_decay", "eps", "dropout"):
             object.__setattr__(self, key, float(getattr(self, key)))
+        if self.augment is not None:
+            object.__setattr__(self, "augment", AugmentConfig.from_dict(self.augment))
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "TrainConfig":
@@ -122,6 +128,10 @@ class TrainConfig:
         d["sizes"] = list(self.sizes)
         d["betas"] = list(self.betas)
         d["scheduler"] = None if self.scheduler is None else {"step_size": self.scheduler[0], "gamma": self.scheduler[1]}
+        if self.augment is None:
+            del d["augment"]  # absent, not null: the keys of every config from before augmentation stay
+        else:
+            d["augment"] = self.augment.to_dict()
         return d
 
     @property
@@ -133,7 +143,7 @@ class TrainConfig:
     def group_key(self) -> tuple:
         """Runs with equal keys share every tensor shape and step count, so they can train together."""
         return (self.sizes, self.activation, self.batch_size, self.epochs, self.eval, self.optimizer,
-                self.nesterov if self.optimizer == "sgd" else None)
+                self.nesterov if self.optimizer == "sgd" else None, self.augment)
 
 
 def as_config(c: TrainConfig | Mapping[str, Any]) -> TrainConfig:

@@ -121,6 +121,7 @@ def train_batched(items: Sequence[tuple[int, TrainConfig]], data: MnistData, dev
         try:
             with flush_denormals():
                 use_compile = compile if compile is not None else (len(chunk) >= 4 and compile_available(device))
+                use_compile = use_compile and c0.augment is None  # the compiled step gathers its own batch
                 yield from train_chunk(chunk, ds, device, dtype, bar, fused, use_compile)
         finally:
             if bar is not None:

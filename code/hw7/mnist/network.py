@@ -20,6 +20,9 @@ INITS = ("xavier_normal", "kaiming_uniform")
 
 #: Independent random streams derived from one config seed.
 STREAM_INIT, STREAM_SHUFFLE, STREAM_DROPOUT = 0, 1, 2
+#: The data-expansion stream (random distortions, :mod:`hw7.mnist.augment`); separate so that switching
+#: augmentation on leaves a run's initial weights, data order and dropout masks unchanged.
+STREAM_AUGMENT = 3
 
 
 def stream_seed(seed: int, stream: int) -> int:

@@ -50,6 +50,20 @@ def _deep(part: str, activation: str) -> Callable[[Entries], dict[str, float]]:
     return metric
 
 
+
+def _expanded(prefix: str) -> Callable[[Entries], dict[str, float]]:
+    """The expanded-data finals: test accuracy (mean, sd, params as in :func:`_final`) and the
+    augmentation's strengths as numbers, one key per field (``{prefix}.augment.rotate`` etc.;
+    0 = off), since the summary holds numbers only."""
+    def metric(entries: Entries) -> dict[str, float]:
+        out = _final(prefix)(entries)
+        augment = entries[0]["config"]["augment"]
+        out.update({f"{prefix}.augment.{k}": float(v) for k, v in augment.items()})
+        out[f"{prefix}.epochs"] = int(entries[0]["config"]["epochs"])  # the schedule may differ from the recipe's
+        return out
+    return metric
+
+
 #: experiment name -> the function that turns its entries into headline numbers
 METRICS: dict[str, Callable[[Entries], dict[str, Any]]] = {
     "p2-a-sgd-lr": _lr_sweep("a", "sgd", with_baseline=True),
@@ -58,6 +72,8 @@ METRICS: dict[str, Callable[[Entries], dict[str, Any]]] = {
     "p3-a-sigmoid-deep": _deep("a", "sigmoid"),
     "p3-b-relu-deep": _deep("b", "relu"),
     "p3-c-final": _final("p3.c.best"),
+    "p2-c-expand-final": _expanded("p2.c.expanded"),
+    "p3-c-expand-final": _expanded("p3.c.expanded"),
 }
 
 #: dotted-name prefix -> what the number means
@@ -75,4 +91,12 @@ DESCRIPTIONS: dict[str, str] = {
     "p3.b.relu.test_acc": "P3(b): deep ReLU net, test accuracy after 30 epochs at lr 1e-3",
     "p3.c.best.test_acc": "P3(c): best deep dense net, test accuracy over 3 seeds",
     "p3.c.best.params": "P3(c): its number of parameters",
+    "p2.c.expanded.test_acc": "P2(c), expanding the data: best one-hidden-layer net on distorted training images, test accuracy over 3 seeds",
+    "p2.c.expanded.params": "P2(c), expanding the data: its number of parameters",
+    "p2.c.expanded.epochs": "P2(c), expanding the data: its training epochs",
+    "p2.c.expanded.augment": "P2(c), expanding the data: distortion strength (shift px, rotate/shear deg, scale fraction, elastic alpha/sigma px; 0 = off)",
+    "p3.c.expanded.test_acc": "P3(c), expanding the data: best deep dense net on distorted training images, test accuracy over 3 seeds",
+    "p3.c.expanded.params": "P3(c), expanding the data: its number of parameters",
+    "p3.c.expanded.epochs": "P3(c), expanding the data: its training epochs",
+    "p3.c.expanded.augment": "P3(c), expanding the data: distortion strength (shift px, rotate/shear deg, scale fraction, elastic alpha/sigma px; 0 = off)",
 }

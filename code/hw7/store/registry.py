@@ -57,6 +57,8 @@ class Run:
         config = self.config
         if self.kind == "mnist":
             extras = [f"{k}={config[k]}" for k in ("dropout", "batch_norm", "scheduler", "weight_decay") if config.get(k)]
+            if config.get("augment"):
+                extras.append("augment=" + ",".join(f"{k}:{v:g}" for k, v in config["augment"].items() if v))
             return " ".join([f"{'-'.join(map(str, config['sizes']))} {config['activation']} {config['optimizer']}",
                              f"lr={config['lr']:g} bs={config['batch_size']} ep={config['epochs']}",
                              *extras, f"eval={config['eval']} seed={config['seed']}"])
