@@ -83,6 +83,22 @@ def answers(values: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["part", "question", "our answer"])
 
 
+#: relative column widths of the answer table (part, question, answer), as pipe-table dashes
+ANSWER_WIDTHS = (8, 46, 46)
+
+
+def pipe_table(df: pd.DataFrame, widths: tuple[int, ...]) -> str:
+    """A markdown pipe table whose separator dashes set the relative column widths (pandoc reads
+    them for both the HTML and the PDF table), instead of widths guessed from the longest cell."""
+    def cell(text: Any) -> str:
+        return str(text).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(map(cell, df.columns)) + " |",
+             "|" + "|".join(":" + "-" * (w - 1) for w in widths) + "|"]
+    lines += ["| " + " | ".join(map(cell, row)) + " |" for row in df.itertuples(index=False)]
+    return "\n".join(lines)
+
+
 #: relative column widths of the full metric table (metric, value, meaning), as pipe-table dashes:
 #: pandoc turns them into the column widths of both the HTML and the PDF table
 METRIC_WIDTHS = (40, 12, 48)

@@ -7,7 +7,8 @@ PDF together: separate ``--to`` runs delete each other's output) and fails when
   commented allow-list below — a warning is a defect until it is explained there;
 * an output has an unresolved cross-reference (Quarto prints ``?@label`` for those);
 * an expected output file is missing (every chapter's HTML page and the PDF);
-* the render changed the git working tree (Quarto edits ``.gitignore`` when its lines are missing).
+* the render changed the git working tree (Quarto edits ``.gitignore`` when its lines are missing);
+* ``_freeze/`` does not match the inputs it was rendered from (see :mod:`hw7.freeze_guard`).
 
 ``--log FILE`` checks a saved log and the existing ``_book/`` instead of rendering. The log parser,
 :func:`problems`, is a plain function of the text so the tests can feed it synthetic logs.
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import yaml
 
-from . import REPO_ROOT
+from . import REPO_ROOT, freeze_guard
 
 #: Log lines that report a problem. Quarto writes "WARN:"/"WARNING:"/"ERROR:", pandoc "[WARNING]",
 #: typst "warning:"/"error:", Python loggers "WARNING |" and tracebacks "...Warning:".
@@ -52,7 +53,7 @@ UNRESOLVED = re.compile(r"\?@[\w:-]+")
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # "warning", "crossref", "missing", "dirty-tree", "exit"
+    kind: str  # "warning", "crossref", "missing", "dirty-tree", "stale-freeze", "exit"
     detail: str
 
     def __str__(self) -> str:
@@ -146,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         if code != 0:
             found.append(Problem("exit", f"quarto render exited with {code}"))
             print(log[-4000:])
+        if (root / freeze_guard.FREEZE_DIR).exists() and not freeze_guard.is_current(root):
+            found.append(Problem("stale-freeze", "_freeze/ does not match cache/, code/hw7/ and _quarto.yml"))
         after = git_status(root)
         if before is not None and after != before:
             changed = sorted(set(after.splitlines()) - set(before.splitlines()))
