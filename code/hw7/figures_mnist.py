@@ -99,7 +99,7 @@ def final_vs_lr(summaries: dict[str, pd.DataFrame], *, ylabel: str = "test accur
         top = s.loc[s["mean"].idxmax()]
         ax.plot(top["lr"], top["mean"], marker="o", ms=14, mfc="none", mec=color(opt), mew=2, ls="")
         ax.annotate(f"best {label(opt).split(' (')[0]}: {100 * top['mean']:.2f} %", xy=(top["lr"], top["mean"]),
-                    xytext=(0, 14 if opt == next(iter(summaries)) else -18), textcoords="offset points",
+                    xytext=(0, 14), textcoords="offset points",  # above: the line falls away on both sides
                     ha="center", va="center", color=color(opt), fontsize="small", fontweight="bold")
         if (~ok).any():
             ax.scatter(s["lr"][~ok], np.zeros((~ok).sum()) + 0.06, **{**DIVERGED_MARKER, "color": color(opt), "s": 50},
@@ -116,7 +116,7 @@ def final_vs_lr(summaries: dict[str, pd.DataFrame], *, ylabel: str = "test accur
 
 def search_bars(table: pd.DataFrame, *, value: str = "mean", label_col: str = "id", ref: float | None = None,
                 xlabel: str = "validation accuracy", describe_col: str | None = "change",
-                chosen: str | None = None, width: int = 44) -> plt.Figure:
+                chosen: str | None = None, width: int = 40) -> plt.Figure:
     """A search's settings as points (mean over seeds) with min–max whiskers, best on top.
 
     Rows are labelled by ``label_col`` (the search ids of the table beside the figure) and, when the
@@ -151,6 +151,7 @@ def search_bars(table: pd.DataFrame, *, value: str = "mean", label_col: str = "i
         ax.axvline(ref, color="tab:red", ls="--", lw=1, label=f"target {100 * ref:.1f} %")
     if ref is not None or chosen is not None:
         ax.legend(loc="lower right")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(4))  # long row labels leave a narrow axis: few ticks
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.1f} %"))
     ax.set_xlabel(xlabel)
     return fig
