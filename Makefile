@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test report preview install bench results clean
+.PHONY: test report render-check preview install bench results clean
 
 install: $(STAMP)
 
@@ -27,6 +27,11 @@ report: $(STAMP)
 		$(PY) -m hw7.report.preview; \
 	fi
 
+# Render both formats and fail on a warning outside hw7.report.render_check's allow-list, an unresolved
+# cross-reference, a missing output or a render that dirtied the tree (CI runs it when Quarto exists).
+render-check: $(STAMP)
+	QUARTO_PYTHON=$(abspath $(PY)) $(PY) -m hw7.report.render_check
+
 preview: $(STAMP)
 	$(PY) -m hw7.report.preview
 
@@ -38,4 +43,4 @@ bench: $(STAMP)
 	$(PY) -m hw7 summary
 
 clean:
-	rm -rf _book _preview .pytest_cache
+	rm -rf _book _preview .pytest_cache .quarto

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from hw7.report.fmt import lr_short
-from hw7.report.plots import DIVERGED_MARKER, band, color, label, lr_palette
+from hw7.report.fmt import lr as lr_text
+from hw7.report.plots import DIVERGED_MARKER, MAX_WIDTH_IN, band, color, label, lr_palette
 
 
 def curves_by_lr(ax: plt.Axes, hist: pd.DataFrame, *, metric: str = "acc", band_kind: str = "minmax") -> None:
@@ -29,64 +30,128 @@ def curves_by_lr(ax: plt.Axes, hist: pd.DataFrame, *, metric: str = "acc", band_
     ax.set(xlabel="epoch", ylabel="test accuracy" if metric == "acc" else metric)
 
 
-def lr_curves_pair(hists: dict[str, pd.DataFrame], *, zoom: tuple[float, float] | None = None) -> plt.Figure:
-    """Learning curves per learning rate, one column per optimizer (shared y axes); with ``zoom``, a
-    second row shows the same curves on that accuracy range, where the good rates crowd together."""
-    rows = 2 if zoom else 1
-    fig, axes = plt.subplots(rows, len(hists), figsize=(11, 4.0 * rows), sharey="row", squeeze=False,
-                             layout="constrained")
-    for col, (opt, hist) in enumerate(hists.items()):
-        for row in range(rows):
-            ax = axes[row, col]
-            curves_by_lr(ax, hist)
-            ax.set_ylim(*(zoom if row else (0.0, 1.0)))
-            if row == 0:
-                ax.set_title(label(opt))
-            if col:
-                ax.set_ylabel("")
-    axes[0, -1].legend(title="learning rate", fontsize="x-small", title_fontsize="small", loc="lower right", ncols=2)
+def _logit_accuracy_axis(ax: plt.Axes, lo: float = 0.05, hi: float = 0.995) -> None:
+    """Accuracy on a logit scale: chance (10 %) and 98 % are both readable on one axis."""
+    ax.set_yscale("logit")
+    ax.set_ylim(lo, hi)
+    ticks = [t for t in (0.1, 0.5, 0.9, 0.95, 0.98, 0.99) if lo <= t <= hi]
+    ax.set_yticks(ticks, [f"{100 * t:g} %" for t in ticks])
+    ax.yaxis.set_minor_formatter(plt.NullFormatter())
+
+
+def lr_curves_pair(hists: dict[str, pd.DataFrame], *, baseline: float | None = None, ncols: int = 5) -> plt.Figure:
+    """Small multiples: one panel per learning rate, each with every optimizer's learning curve
+    (mean over seeds, band min–max), accuracy on a logit scale. The panel of the ``baseline`` rate
+    is framed; each optimizer's best rate (best mean final accuracy) is named in its panel."""
+    lrs = sorted(set().union(*(set(h["lr"].unique()) for h in hists.values())))
+    best = {}
+    for opt, hist in hists.items():
+        last = hist[hist["epoch"] == hist["epoch"].max()].groupby("lr")["acc"].mean()
+        best[opt] = float(last.idxmax())
+    nrows = -(-len(lrs) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(MAX_WIDTH_IN, 2.15 * nrows + 0.5), sharex=True, sharey=True,
+                             squeeze=False, layout="constrained")
+    for ax, lr in zip(axes.flat, lrs):
+        for opt, hist in hists.items():
+            runs = hist[hist["lr"] == lr].pivot(index="run", columns="epoch", values="acc")
+            if runs.empty:
+                continue
+            values = runs.to_numpy(dtype=float)
+            band(ax, runs.columns.to_numpy(), np.clip(values, 0.051, 0.994), color=color(opt), label=label(opt))
+            bad = ~np.isfinite(values).all(axis=1)
+            if bad.any():  # a seed whose loss became non-finite: X at its last finite epoch
+                for row in values[bad]:
+                    last = max(int(np.flatnonzero(np.isfinite(row))[-1]) if np.isfinite(row).any() else 0, 0)
+                    ax.scatter(runs.columns[last], np.clip(row[last], 0.06, 0.99),
+                               **{**DIVERGED_MARKER, "color": color(opt), "s": 40})
+        _logit_accuracy_axis(ax)
+        title = lr_text(lr) if baseline is None or lr != baseline else f"{lr_text(lr)} (homework)"
+        ax.set_title(title, fontweight="bold" if lr == baseline else "normal")
+        if lr == baseline:
+            for spine in ax.spines.values():
+                spine.set(edgecolor="black", linewidth=1.8)
+        winners = [opt for opt, b in best.items() if b == lr]
+        for k, opt in enumerate(winners):
+            ax.text(0.97, 0.06 + 0.14 * k, f"best {label(opt).split(' (')[0]}", transform=ax.transAxes, ha="right",
+                    color=color(opt), fontweight="bold", fontsize="small")
+    for ax in axes.flat[len(lrs):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("epoch")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("test accuracy")
+    handles = [plt.Line2D([], [], color=color(opt), lw=2, label=label(opt)) for opt in hists]
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
     return fig
 
 
-def final_vs_lr(summaries: dict[str, pd.DataFrame], *, ylabel: str = "test accuracy after the last epoch") -> plt.Figure:
-    """Mean final accuracy against the learning rate (bars: min–max over seeds), one line per optimizer."""
-    fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+def final_vs_lr(summaries: dict[str, pd.DataFrame], *, ylabel: str = "test accuracy after the last epoch",
+                baseline: float | None = None) -> plt.Figure:
+    """Mean final accuracy against the learning rate (bars: min–max over seeds), one line per optimizer,
+    on a logit accuracy axis; each optimizer's best rate is circled and the ``baseline`` rate marked."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.4), layout="constrained")
     for opt, s in summaries.items():
         s = s.sort_values("lr")
         ok = s["diverged"] == 0
         yerr = np.vstack([(s["mean"] - s["min"]).clip(lower=0), (s["max"] - s["mean"]).clip(lower=0)])
         ax.errorbar(s["lr"][ok], s["mean"][ok], yerr=yerr[:, ok.to_numpy()], color=color(opt), marker="o", ms=4,
                     capsize=3, label=label(opt))
+        top = s.loc[s["mean"].idxmax()]
+        ax.plot(top["lr"], top["mean"], marker="o", ms=14, mfc="none", mec=color(opt), mew=2, ls="")
+        ax.annotate(f"best {label(opt).split(' (')[0]}: {100 * top['mean']:.2f} %", xy=(top["lr"], top["mean"]),
+                    xytext=(0, 14), textcoords="offset points",  # above: the line falls away on both sides
+                    ha="center", va="center", color=color(opt), fontsize="small", fontweight="bold")
         if (~ok).any():
-            ax.scatter(s["lr"][~ok], np.zeros((~ok).sum()) + 0.02, **{**DIVERGED_MARKER, "color": color(opt), "s": 50},
+            ax.scatter(s["lr"][~ok], np.zeros((~ok).sum()) + 0.06, **{**DIVERGED_MARKER, "color": color(opt), "s": 50},
                        label=f"{label(opt)}: a seed diverged")
-    ax.set(xscale="log", xlabel="learning rate", ylabel=ylabel, ylim=(0, 1))
-    ax.legend(fontsize="small", loc="lower left")
+    if baseline is not None:
+        ax.axvline(baseline, color="black", ls=":", lw=1.2)
+        ax.annotate("homework's rate", xy=(baseline, 1), xycoords=("data", "axes fraction"), xytext=(3, -3),
+                    textcoords="offset points", va="top", ha="left", fontsize="small")
+    ax.set(xscale="log", xlabel="learning rate", ylabel=ylabel)
+    _logit_accuracy_axis(ax)
+    ax.legend(loc="lower left")
     return fig
 
 
 def search_bars(table: pd.DataFrame, *, value: str = "mean", label_col: str = "id", ref: float | None = None,
-                xlabel: str = "validation accuracy") -> plt.Figure:
+                xlabel: str = "validation accuracy", describe_col: str | None = "change",
+                chosen: str | None = None, width: int = 40) -> plt.Figure:
     """A search's settings as points (mean over seeds) with min–max whiskers, best on top.
 
-    Rows are labelled by ``label_col`` (the search ids; the table beside the figure says what each
-    changed). ``ref`` (a target) is drawn as a dashed line, or noted at the edge when off the axis.
+    Rows are labelled by ``label_col`` (the search ids of the table beside the figure) and, when the
+    table has it, the ``describe_col`` text (cut to ``width`` characters). ``ref`` (a target) is drawn
+    as a dashed line; the axis always reaches it. ``chosen`` (an id) is drawn larger and in bold.
     """
     table = table.sort_values(value)
-    fig, ax = plt.subplots(figsize=(6.5, 0.32 * len(table) + 1.3), layout="constrained")
+    fig, ax = plt.subplots(figsize=(8.0, 0.3 * len(table) + 1.3), layout="constrained")
     y = np.arange(len(table))
     ax.errorbar(table[value], y, xerr=[table[value] - table["min"], table["max"] - table[value]], fmt="o",
                 color="black", ecolor="grey", capsize=2, lw=1, ms=4)
-    ax.set_yticks(y, table[label_col])
+
+    def row_label(row) -> str:
+        text = str(row[label_col])
+        if describe_col and describe_col in table.columns:
+            desc = str(row[describe_col])
+            text += "  " + (desc if len(desc) <= width else desc[: width - 1] + "…")
+        return text
+
+    ax.set_yticks(y, [row_label(r) for _, r in table.iterrows()])
+    if chosen is not None and chosen in set(table[label_col]):
+        i = list(table[label_col]).index(chosen)
+        ax.plot(table[value].iloc[i], i, marker="o", ms=11, mfc="none", mec="tab:red", mew=2, ls="",
+                label=f"chosen ({chosen})")
+        ax.get_yticklabels()[i].set_fontweight("bold")
     lo, hi = float(np.nanmin(table["min"])), float(np.nanmax(table["max"]))
+    if ref is not None:
+        lo, hi = min(lo, ref), max(hi, ref)
     pad = 0.05 * (hi - lo)
     ax.set_xlim(lo - pad, hi + pad)
     if ref is not None:
-        if lo - pad <= ref <= hi + pad:
-            ax.axvline(ref, color="black", ls="--", lw=0.8, label=f"target {ref:.1%}")
-            ax.legend(loc="lower right", fontsize="small")
-        else:
-            ax.annotate(f"target {ref:.1%} →", xy=(1, 0.02), xycoords="axes fraction", ha="right", fontsize="small")
+        ax.axvline(ref, color="tab:red", ls="--", lw=1, label=f"target {100 * ref:.1f} %")
+    if ref is not None or chosen is not None:
+        ax.legend(loc="lower right")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(4))  # long row labels leave a narrow axis: few ticks
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.1f} %"))
     ax.set_xlabel(xlabel)
     return fig
@@ -115,7 +180,7 @@ def layer_norm_heatmaps(settings: dict[str, Sequence[dict]]) -> plt.Figure:
         grids[name] = np.nanmean(stack, axis=0).T  # layers x epochs
     finite = np.concatenate([g[np.isfinite(g) & (g > 0)] for g in grids.values()])
     norm = LogNorm(vmin=finite.min(), vmax=finite.max())
-    fig, axes = plt.subplots(1, len(grids), figsize=(11, 3.8), sharey=True, layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(1, len(grids), figsize=(MAX_WIDTH_IN, 3.4), sharey=True, layout="constrained", squeeze=False)
     for ax, (name, grid) in zip(axes[0], grids.items()):
         image = ax.imshow(grid, aspect="auto", origin="lower", norm=norm, cmap="viridis",
                           extent=(0.5, grid.shape[1] + 0.5, 0.5, grid.shape[0] + 0.5))

@@ -16,7 +16,9 @@ from matplotlib.ticker import LogLocator
 
 from hw7.problem1 import rosenbrock
 from hw7.report.fmt import lr_short
-from hw7.report.plots import DIVERGED_MARKER, color, label
+from matplotlib.lines import Line2D
+
+from hw7.report.plots import DIVERGED_MARKER, MAX_WIDTH_IN, color, label
 
 Entry = dict[str, Any]
 
@@ -54,8 +56,9 @@ def contour(ax: plt.Axes, extent: Extent, *, levels: int = 25, resolution: int =
     X, Y = np.meshgrid(x, y)
     F = rosenbrock.value(X, Y) + 1e-3  # keep the log finite at the minimum
     lv = np.logspace(np.log10(F.min()), np.log10(F.max()), levels)
-    filled = ax.contourf(X, Y, F, levels=lv, norm=LogNorm(), cmap="Greys_r", alpha=0.85)
-    ax.contour(X, Y, F, levels=lv, colors="white", linewidths=0.3, alpha=0.6)
+    # rasterized: as vectors the 400 x 400 contour grid makes a 1.2 MB SVG per figure
+    filled = ax.contourf(X, Y, F, levels=lv, norm=LogNorm(), cmap="Greys_r", alpha=0.85, rasterized=True)
+    ax.contour(X, Y, F, levels=lv, colors="white", linewidths=0.3, alpha=0.6).set_rasterized(True)
     ax.plot(*rosenbrock.MINIMUM, marker="*", color="gold", markeredgecolor="black", ms=14, ls="", label="minimum (1, 1)")
     ax.set(xlim=(extent.xmin, extent.xmax), ylim=(extent.ymin, extent.ymax), xlabel="$x$", ylabel="$y$")
     if colorbar:
@@ -64,23 +67,39 @@ def contour(ax: plt.Axes, extent: Extent, *, levels: int = 25, resolution: int =
         cbar.set_label("$f(x, y)$ (log scale)")
 
 
+def exit_point(inside: np.ndarray, outside: np.ndarray, extent: Extent) -> np.ndarray:
+    """Where the segment from ``inside`` (in the window) to ``outside`` crosses the window's edge."""
+    d = outside - inside
+    ts = [1.0]
+    for k, (lo, hi) in enumerate(((extent.xmin, extent.xmax), (extent.ymin, extent.ymax))):
+        if np.isfinite(d[k]) and d[k] != 0:
+            bound = hi if d[k] > 0 else lo
+            ts.append((bound - inside[k]) / d[k])
+        elif not np.isfinite(d[k]):  # an overflowed coordinate leaves along this axis at once
+            ts.append(0.0)
+    t = max(0.0, min(ts))
+    return inside + t * np.nan_to_num(d, nan=0.0, posinf=0.0, neginf=0.0)
+
+
 def trajectories(ax: plt.Axes, entries: Sequence[Entry], extent: Extent) -> None:
-    """Each run's path on the contour; a diverged run ends in an X where it leaves the window."""
+    """Each run's path on the contour, ending in a circle (final iterate) or, for a run that leaves
+    the window, in an X on the window's edge where its path crosses it."""
     start = tuple(float(v) for v in entries[0]["config"]["init"])
     widths = np.linspace(2.8, 1.2, len(entries))  # earlier runs drawn wider, so overlapping paths stay visible
     for entry, width in zip(entries, widths):
-        xy = np.asarray(entry["result"]["xy"])
+        xy = np.asarray(entry["result"]["xy"], dtype=float)
         c = color(entry["config"]["optimizer"])
-        inside = extent.contains(xy)
-        stop = len(xy) if inside.all() else int(np.argmin(inside))  # first point outside the window
-        ax.plot(xy[:stop + 1, 0], xy[:stop + 1, 1], color=c, lw=width, label=run_label(entry))
-        step = entry["result"]["diverged_step"]
-        if step >= 0:
-            end = np.clip(xy[min(stop, len(xy) - 1)], [extent.xmin, extent.ymin], [extent.xmax, extent.ymax])
-            ax.scatter(*end, **{**DIVERGED_MARKER, "color": c}, label=f"diverged at step {step}")
-        else:
-            ax.plot(*xy[-1], marker="o", color=c, markeredgecolor="black", ms=6, ls="")
-    ax.plot(*start, marker="s", color="white", markeredgecolor="black", ms=7, ls="", label=f"start {tuple(start)}")
+        inside = extent.contains(xy) & np.isfinite(xy).all(axis=1)
+        if inside.all():
+            ax.plot(xy[:, 0], xy[:, 1], color=c, lw=width)
+            ax.plot(*xy[-1], marker="o", color=c, markeredgecolor="black", ms=7, ls="", zorder=6)
+            continue
+        stop = int(np.argmin(inside))  # first iterate outside the window
+        edge = exit_point(xy[stop - 1], xy[stop], extent) if stop else xy[0]
+        path = np.vstack([xy[:stop], edge])
+        ax.plot(path[:, 0], path[:, 1], color=c, lw=width)
+        ax.scatter(*edge, **{**DIVERGED_MARKER, "color": c, "edgecolor": "black", "linewidths": 0.6}, clip_on=False)
+    ax.plot(*start, marker="s", color="white", markeredgecolor="black", ms=8, ls="", zorder=6)
     ax.set(xlim=(extent.xmin, extent.xmax), ylim=(extent.ymin, extent.ymax))
 
 
@@ -101,38 +120,63 @@ def error_curves(ax: plt.Axes, entries: Sequence[Entry], *, log_steps: bool = Fa
 
 
 def comparison(entries: Sequence[Entry], extent: Extent, *, title: str | None = None) -> plt.Figure:
-    """Trajectories on the valley (left) and error curves on linear and log step axes (right)."""
-    fig = plt.figure(figsize=(11, 4.3), layout="constrained")
-    grid = fig.add_gridspec(1, 3, width_ratios=[1.35, 1, 1])
+    """Trajectories on the valley (left) and error curves on linear and log step axes (right), with
+    one legend for all three panels below them, where it hides no part of any path."""
+    fig = plt.figure(figsize=(MAX_WIDTH_IN, 3.9), layout="constrained")
+    grid = fig.add_gridspec(1, 3, width_ratios=[1.3, 1, 1])
     ax_traj = fig.add_subplot(grid[0])
     contour(ax_traj, extent, colorbar=False)
     trajectories(ax_traj, entries, extent)
-    ax_traj.legend(loc="lower right", fontsize="x-small", framealpha=0.9)
-    ax_lin, ax_log = fig.add_subplot(grid[1]), fig.add_subplot(grid[2])
+    ax_traj.set_title("paths on the valley")
+    ax_lin = fig.add_subplot(grid[1])
+    ax_log = fig.add_subplot(grid[2], sharey=ax_lin)
     error_curves(ax_lin, entries)
     error_curves(ax_log, entries, log_steps=True)
+    ax_lin.set_title("error, linear step axis")
+    ax_log.set_title("error, log step axis")
     ax_log.set_ylabel("")
-    ax_lin.legend(fontsize="x-small")
+    ax_lin.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v / 1000:g}k" if v else "0"))
+    handles = [Line2D([], [], color=color(e["config"]["optimizer"]), lw=2.2, label=run_label(e)) for e in entries]
+    handles += [Line2D([], [], marker="s", color="white", markeredgecolor="black", ls="", ms=8, label="start"),
+                Line2D([], [], marker="o", color="grey", markeredgecolor="black", ls="", ms=7, label="final iterate"),
+                Line2D([], [], marker="*", color="gold", markeredgecolor="black", ls="", ms=12, label="minimum (1, 1)")]
+    if any(e["result"]["diverged_step"] >= 0 for e in entries):
+        steps = ", ".join(str(e["result"]["diverged_step"]) for e in entries if e["result"]["diverged_step"] >= 0)
+        handles.append(Line2D([], [], marker="X", color="grey", markeredgecolor="black", ls="", ms=9,
+                              label=f"diverged (step {steps}): leaves the window / last finite error"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), frameon=False)
     if title:
         fig.suptitle(title)
     return fig
 
 
 def lr_sweep(entries: Sequence[Entry]) -> plt.Figure:
-    """Final distance after the run against the learning rate, one line per optimizer; X = diverged."""
-    fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+    """Final distance after the run against the learning rate, one line per optimizer, its best rate
+    circled; rates at which a run diverged are crosses in a shaded band above every finite value."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.4), layout="constrained")
     top = max(np.nanmax(np.asarray(e["result"]["final_dist"], dtype=float)) for e in entries)
+    band_lo = top * 8
     for row, entry in enumerate(entries):
         r = entry["result"]
         opt = entry["config"]["optimizer"]
         lrs, dist = np.asarray(r["lrs"]), np.asarray(r["final_dist"], dtype=float)
         diverged = np.asarray(r["diverged_step"]) >= 0
         ax.plot(lrs[~diverged], dist[~diverged], marker="o", ms=3.5, color=color(opt), label=label(opt))
-        if diverged.any():  # one row of crosses per optimizer, above every finite value
-            ax.scatter(lrs[diverged], np.full(diverged.sum(), top * 10 * 4**row),
+        i = int(np.nanargmin(np.where(diverged, np.nan, dist)))
+        ax.plot(lrs[i], dist[i], marker="o", ms=13, mfc="none", mec=color(opt), mew=2, ls="")
+        if diverged.any():  # one row of crosses per optimizer, inside the band
+            ax.scatter(lrs[diverged], np.full(diverged.sum(), band_lo * 3 * 4**row),
                        **{**DIVERGED_MARKER, "color": color(opt), "s": 40})
-    ax.text(min(min(e["result"]["lrs"]) for e in entries), top * 10, "diverged (X):", fontsize="small", color="grey", va="center")
+    band_hi = band_lo * 3 * 4 ** len(entries)
+    ax.axhspan(band_lo, band_hi, color="0.92", zorder=0)
+    ax.text(0.01, band_lo * 1.3, "diverged (X)", transform=ax.get_yaxis_transform(), fontsize="small",
+            color="0.3", va="bottom")
     ax.set(xscale="log", yscale="log", xlabel=r"learning rate $\kappa$",
            ylabel=r"distance to $(1,1)$ after $10^5$ steps")
-    ax.legend(loc="lower left", fontsize="small")
+    ax.set_ylim(top=band_hi)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(  # no distance ticks inside the 'diverged' band
+        lambda v, _: "" if v > band_lo else f"$10^{{{np.log10(v):.0f}}}$"))
+    ax.yaxis.set_minor_formatter(plt.NullFormatter())
+    ax.plot([], [], marker="o", ms=11, mfc="none", mec="grey", mew=2, ls="", label="best rate")
+    ax.legend(loc="lower left")
     return fig

@@ -10,7 +10,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
 
-from hw7.report.plots import DIVERGED_MARKER, band, color, label
+from hw7.report.plots import DIVERGED_MARKER, MAX_WIDTH_IN, band, color, label
 
 Entry = dict[str, Any]
 
@@ -47,29 +47,47 @@ def separated_pairs(entries: Sequence[Entry]) -> list[tuple[str, str]]:
 
 
 def zoo_curves(entries: Sequence[Entry], published: dict[str, float], *, zoom: tuple[float, float] | None = None,
-               zoom_from: int = 1000) -> plt.Figure:
-    """Test accuracy against the iteration: mean over seeds with a min–max band, one colour per optimizer.
-    Left: the whole run; right: the same curves zoomed in, with the tutorial's published final accuracy
-    as a diamond at iteration 3000 (offset sideways per optimizer so they do not hide each other)."""
+               zoom_from: int = 1000, ncols: int = 4) -> plt.Figure:
+    """Small multiples, one panel per optimizer (sorted by final mean): its test accuracy against the
+    iteration (mean over seeds, band min–max) over the other optimizers' means in light grey, and the
+    tutorial's published final accuracy as a diamond after the last iteration. The accuracy axis is
+    shared and zoomed on the values from iteration ``zoom_from`` on (earlier ones fall below it)."""
     groups = zoo_by_optimizer(entries)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained", width_ratios=[1, 1.25])
-    for opt, es in groups.items():
-        its = np.array(es[0]["result"]["iterations"])
-        runs = np.array([e["result"]["test_acc"] for e in es], dtype=float)
-        for ax in axes:
-            band(ax, its, runs, color=color(opt), label=label(opt))
-    last = max(np.array(es[0]["result"]["iterations"]).max() for es in groups.values())
+    final = {opt: np.mean([e["result"]["final_test_acc"] for e in es]) for opt, es in groups.items()}
+    order = sorted(groups, key=final.get, reverse=True)
+    curves = {opt: (np.array(es[0]["result"]["iterations"]), np.array([e["result"]["test_acc"] for e in es], dtype=float))
+              for opt, es in groups.items()}
+    last = max(its.max() for its, _ in curves.values())
     if zoom is None:  # everything after ``zoom_from`` and every published value, with a small margin
-        late = np.concatenate([np.array([e["result"]["test_acc"] for e in es], dtype=float)[
-            :, np.array(es[0]["result"]["iterations"]) >= zoom_from].ravel() for es in groups.values()])
+        late = np.concatenate([runs[:, its >= zoom_from].ravel() for its, runs in curves.values()])
         values = np.concatenate([late[np.isfinite(late)], list(published.values())])
         zoom = (float(values.min()) - 0.003, float(values.max()) + 0.003)
-    for k, opt in enumerate(groups):
-        axes[1].scatter(last + 40 + 25 * k, published[opt], marker="D", s=36, color=color(opt), edgecolor="black",
-                        linewidth=0.6, zorder=6)
-    axes[0].set(xlabel="iteration", ylabel="test accuracy", ylim=(0.85, 1.0), title="3000 iterations (5 epochs)")
-    axes[1].set(xlabel="iteration", ylim=zoom, xlim=(zoom_from, last + 260), title="zoomed; ◆ = the tutorial's one-seed result")
-    axes[1].legend(fontsize="small", loc="lower right", ncols=2)
+    nrows = -(-len(order) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(MAX_WIDTH_IN, 2.3 * nrows + 0.4), sharex=True, sharey=True,
+                             squeeze=False, layout="constrained")
+    for ax, opt in zip(axes.flat, order):
+        for other in order:
+            if other != opt:
+                its, runs = curves[other]
+                ax.plot(its, np.nanmean(runs, axis=0), color="0.8", lw=0.9, zorder=1)
+        its, runs = curves[opt]
+        band(ax, its, runs, color=color(opt))
+        ax.scatter(last * 1.06, published[opt], marker="D", s=36, color=color(opt), edgecolor="black",
+                   linewidth=0.6, zorder=6, clip_on=False)
+        ax.set_title(f"{label(opt).replace('SGD (Nesterov momentum)', 'Nesterov')}: {100 * final[opt]:.2f} %",
+                     fontweight="bold")
+        ax.set(ylim=zoom, xlim=(0, last * 1.1))
+    for ax in axes.flat[len(order):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("iteration")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("test accuracy")
+    axes[0, 0].yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f} %"))
+    handles = [Line2D([], [], color="black", lw=1.6, label="this optimizer (mean; band: min–max over seeds)"),
+               Line2D([], [], color="0.8", lw=1.2, label="the other optimizers (mean)"),
+               Line2D([], [], marker="D", ls="", color="grey", markeredgecolor="black", label="tutorial (one seed)")]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
     return fig
 
 
@@ -99,8 +117,14 @@ def zoo_strip(entries: Sequence[Entry], published: dict[str, float]) -> plt.Figu
 # Appendix B: deep narrow linear networks
 
 
+def _ordered_colors(n: int) -> list[Any]:
+    """n colours from dark purple to green, none of them light enough to vanish on white (viridis
+    without its pale yellow end)."""
+    return [plt.get_cmap("viridis")(x) for x in np.linspace(0.0, 0.78, n)]
+
+
 def _depth_palette(depths: Sequence[int]) -> dict[int, Any]:
-    return dict(zip(depths, sns.color_palette("viridis", len(depths))))
+    return dict(zip(depths, _ordered_colors(len(depths))))
 
 
 def _log_losses(ax: plt.Axes, curves: np.ndarray, color_: Any, label_: str, *, mark_diverged: bool = True) -> None:
@@ -116,7 +140,7 @@ def lnn_depth_curves(entry: Entry, *, noise_floor: float | None = None) -> plt.F
     cfg, r = entry["config"], entry["result"]
     curves = np.array(r["curves"], dtype=float)[:, 0, 0, :]   # (depth, epoch)
     palette = _depth_palette(cfg["depths"])
-    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7.5, 4.4), layout="constrained")
     for d, curve in zip(cfg["depths"], curves):
         _log_losses(ax, curve, palette[d], f"{d}")
     ax.axhline(cfg["threshold"], color="black", ls="--", lw=1)
@@ -125,7 +149,7 @@ def lnn_depth_curves(entry: Entry, *, noise_floor: float | None = None) -> plt.F
         ax.axhline(noise_floor, color="grey", ls=":", lw=1)
         ax.text(len(curves[0]) * 0.99, noise_floor * 0.8, "best possible (noise)", ha="right", va="top", fontsize="small", color="grey")
     ax.set(yscale="log", xlabel="epoch (one full-batch gradient step)", ylabel="loss  ½·mean squared error")
-    ax.legend(title="depth D", fontsize="x-small", title_fontsize="small", ncols=2, loc="upper right")
+    ax.legend(title="depth D", ncols=2, loc="upper right")
     return fig
 
 
@@ -135,7 +159,7 @@ def lnn_time_and_rate(depth_entry: Entry, search_entry: Entry) -> plt.Figure:
     stability limit of gradient descent at the solution (see the text)."""
     dc, dr = depth_entry["config"], depth_entry["result"]
     sc, sr = search_entry["config"], search_entry["result"]
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.9), layout="constrained")
+    fig, axes = plt.subplots(1, 3, figsize=(MAX_WIDTH_IN, 3.6), layout="constrained")
     ax = axes[0]
     t_fixed = np.array(dr["learning_time"], dtype=float)[:, 0, 0]
     depths = np.array(dc["depths"])
@@ -147,8 +171,8 @@ def lnn_time_and_rate(depth_entry: Entry, search_entry: Entry) -> plt.Figure:
     best_t = np.array(sr["best_time"], dtype=float)[:, 0]
     sd = np.array(sc["depths"])
     ax.plot(sd[best_t >= 0], best_t[best_t >= 0], "s-", color="black", label="fastest η of the grid")
-    ax.set(xlabel="depth D", ylabel="learning time (epochs)", yscale="log", title="epochs until loss < 10⁻² for good")
-    ax.legend(fontsize="x-small")
+    ax.set(xlabel="depth D", ylabel="learning time (epochs)", yscale="log", title="learning time")
+    ax.legend(loc="lower right")
     ax = axes[1]
     lrs = np.array(sc["lrs"])
     times = np.array(sr["learning_time"], dtype=float)[:, :, 0]
@@ -157,16 +181,16 @@ def lnn_time_and_rate(depth_entry: Entry, search_entry: Entry) -> plt.Figure:
         t = np.where(t >= 0, t, np.nan)
         ax.plot(lrs, t, color=palette[d], lw=1.4, label=f"{d}")
     ax.set(xlabel="learning rate η", ylabel="learning time (epochs)", yscale="log", xscale="log",
-           title="gaps = never learned (too slow or unstable)")
-    ax.legend(title="D", fontsize="x-small", title_fontsize="small", ncols=2)
+           title="time against rate")
+    ax.legend(title="D", ncols=2, handlelength=1, columnspacing=0.8)
     ax = axes[2]
     best = np.array([row[0] if row[0] is not None else np.nan for row in sr["best_lr"]], dtype=float)
     ax.plot(sd, best, "s-", color="black", label="fastest η (grid)")
     dd = np.linspace(sd.min(), sd.max(), 200)
     ax.plot(dd, lnn_stability_limit(dd, sr["xy_mean"], sr["x_sq_mean"]), color="tab:red", ls="--",
-            label="2 / (D·w*^(2D−2)·E[x²])")
-    ax.set(xlabel="depth D", ylabel="learning rate η", yscale="log", title="fastest rate vs depth")
-    ax.legend(fontsize="x-small")
+            label="stability limit")
+    ax.set(xlabel="depth D", ylabel="learning rate η", yscale="log", title="fastest rate")
+    ax.legend()
     return fig
 
 
@@ -183,17 +207,21 @@ def lnn_stability_limit(depth: np.ndarray, xy_mean: float, x_sq_mean: float) -> 
 
 
 def lnn_init_curves(entry: Entry) -> plt.Figure:
-    """Loss against epoch for each initial weight (one depth, one rate); X marks divergence."""
+    """Loss against epoch for each initial weight (one depth, one rate): blues for w0 < 1 (darker =
+    smaller), reds for w0 >= 1 (darker = larger), none pale enough to fade into the white background
+    (a diverging map's light middle would hide the weights near 0.85); X marks divergence."""
     cfg, r = entry["config"], entry["result"]
     curves = np.array(r["curves"], dtype=float)[0, 0]          # (init, epoch)
     inits = cfg["inits"]
-    colors = dict(zip(inits, sns.color_palette("coolwarm", len(inits))))
-    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    small, large = [w for w in inits if w < 1], [w for w in inits if w >= 1]
+    colors = dict(zip(small, plt.get_cmap("Blues")(np.linspace(1.0, 0.4, len(small)))))
+    colors |= dict(zip(large, plt.get_cmap("Reds")(np.linspace(0.4, 1.0, len(large)))))
+    fig, ax = plt.subplots(figsize=(7.5, 4.6), layout="constrained")
     for w0, curve in zip(inits, curves):
         _log_losses(ax, curve, colors[w0], f"{w0:.2f}")
     ax.axhline(cfg["threshold"], color="black", ls="--", lw=1)
     ax.set(yscale="log", xlabel="epoch", ylabel="loss  ½·mean squared error")
-    ax.legend(title="initial weight w₀", fontsize="x-small", title_fontsize="small", ncols=3, loc="upper right")
+    ax.legend(title="initial weight w₀", ncols=3, loc="upper right")
     return fig
 
 
@@ -203,7 +231,7 @@ def lnn_init_curves(entry: Entry) -> plt.Figure:
 
 def numpy_vs_torch(numpy_entries: Sequence[Entry], torch_entries: Sequence[Entry]) -> plt.Figure:
     """Test accuracy and training loss per epoch: NumPy float64 vs the torch runs of Problem 2(a), bands = min–max over seeds."""
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.9), layout="constrained")
+    fig, axes = plt.subplots(1, 3, figsize=(MAX_WIDTH_IN, 3.5), layout="constrained")
     series = {"NumPy (float64)": (numpy_entries, "tab:orange", "-"), "torch engine (float32)": (torch_entries, color("sgd"), "--")}
     for name, (es, col, ls) in series.items():
         epochs = np.array(es[0]["result"]["epochs"])
@@ -224,9 +252,9 @@ def numpy_vs_torch(numpy_entries: Sequence[Entry], torch_entries: Sequence[Entry
     axes[2].axhline(0, color="black", lw=0.8)
     axes[0].set(xlabel="epoch", ylabel="test accuracy", title="test accuracy")
     axes[1].set(xlabel="epoch", ylabel="mean training loss", yscale="log", title="training loss")
-    axes[2].set(xlabel="epoch", ylabel="NumPy − torch (percentage points)", title="same seed, same batches")
-    axes[0].legend(fontsize="small", loc="lower right")
-    axes[2].legend(fontsize="x-small")
+    axes[2].set(xlabel="epoch", ylabel="NumPy − torch (points)", title="difference, same seed")
+    axes[0].legend(loc="center right")
+    axes[2].legend()
     return fig
 
 
@@ -235,16 +263,16 @@ def numpy_step_match(gradcheck_entry: Entry) -> plt.Figure:
     m = gradcheck_entry["result"]["match"]
     steps = np.arange(1, m["steps"] + 1)
     a, b = np.array(m["loss_numpy"]), np.array(m["loss_torch"])
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(MAX_WIDTH_IN, 3.4), layout="constrained")
     axes[0].plot(steps, a, color="tab:orange", lw=1.6, label="NumPy")
     axes[0].plot(steps, b, color=color("sgd"), lw=1, ls="--", label="torch.optim.SGD")
     axes[0].set(xlabel="step (mini-batch of 10)", ylabel="cross-entropy of the batch", title="loss, step by step")
-    axes[0].legend(fontsize="small")
+    axes[0].legend()
     gap = np.abs(a - b)
     axes[1].semilogy(steps, np.where(gap > 0, gap, np.nan), ".", ms=3, color="black")
     axes[1].axhline(np.finfo(float).eps, color="tab:red", ls=":", lw=1)
     axes[1].text(steps[-1], np.finfo(float).eps * 1.4, "float64 machine epsilon", ha="right", fontsize="small", color="tab:red")
-    axes[1].set(xlabel="step", ylabel="|loss NumPy − loss torch|", title="difference (missing points: exactly 0)")
+    axes[1].set(xlabel="step", ylabel="|loss NumPy − loss torch|", title="difference (no point: exactly 0)")
     return fig
 
 

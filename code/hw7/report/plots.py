@@ -13,7 +13,18 @@ import numpy as np
 import seaborn as sns
 
 sns.set_theme(context="notebook", style="whitegrid", palette="colorblind", font_scale=1.0)
-plt.rcParams.update({"figure.dpi": 110, "savefig.bbox": "tight", "axes.titlesize": "medium"})
+# No figure.dpi here: Quarto's setup cell sets it per format (fig-dpi), and a value set on import
+# would override the PDF's resolution in a fresh kernel but not in a reused one.
+plt.rcParams.update({"savefig.bbox": "tight", "axes.titlesize": "medium", "legend.fontsize": "small",
+                     "legend.title_fontsize": "small"})
+
+#: Widest figure (inches) the chapters draw: HTML shows it across the page (``column: page``), the
+#: PDF scales it to the text width (PRINT_WIDTH_IN), so fonts shrink by PRINT_WIDTH_IN / width.
+MAX_WIDTH_IN = 9.0
+#: Text width of the PDF (A4 with 2 cm side margins, _quarto.yml), in inches.
+PRINT_WIDTH_IN = 6.7
+#: Smallest font size (points) any figure text may have once printed at PRINT_WIDTH_IN.
+MIN_PRINT_PT = 7.0
 
 _CB = sns.color_palette("colorblind", 10)
 
@@ -75,3 +86,22 @@ def band(ax: plt.Axes, x: np.ndarray, runs: np.ndarray, *, color, label: str | N
         lo, hi = np.nanmin(runs, axis=0), np.nanmax(runs, axis=0)
     ax.plot(x, mean, color=color, label=label, lw=1.6)
     ax.fill_between(x, lo, hi, color=color, alpha=0.2, lw=0)
+
+
+def print_font_sizes(fig: plt.Figure) -> list[tuple[float, str]]:
+    """Every visible text of ``fig`` as (size in points once the PDF scales the figure to the text
+    width, the text) — what a test checks against MIN_PRINT_PT."""
+    fig.canvas.draw()
+    width = fig.get_tightbbox(fig.canvas.get_renderer()).width  # inches, as saved with bbox 'tight'
+    scale = min(1.0, PRINT_WIDTH_IN / width)
+    out = []
+    for text in fig.findobj(lambda a: isinstance(a, plt.Text)):
+        if text.get_visible() and text.get_text().strip() and text.get_figure() is not None:
+            out.append((text.get_fontsize() * scale, text.get_text()))
+    return out
+
+
+def end_label(ax: plt.Axes, x: float, y: float, text: str, *, color, dx: float = 4, **kwargs) -> None:
+    """A direct label just right of a line's last point (instead of a legend entry)."""
+    ax.annotate(text, xy=(x, y), xytext=(dx, 0), textcoords="offset points", va="center", ha="left",
+                color=color, fontsize="small", fontweight="bold", **kwargs)

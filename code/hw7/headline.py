@@ -1,0 +1,128 @@
+"""The preface's "question → our answer" table, read from ``cache/summary.json``.
+
+One row per homework question, answered with the headline numbers the chapters cite. The words that
+compare (which optimizer wins, whether a run diverged, whether training works) are chosen here from
+the numbers, with the rule stated next to each, so they cannot drift from the cache.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import pandas as pd
+
+from hw7.report import fmt
+from hw7.report.plots import label
+from hw7.mnist.experiments import P2_BASELINE
+
+#: below this test accuracy (chance is 10 %) a network is said not to train
+TRAINS_ABOVE = 0.5
+
+
+def _best(values: Mapping[str, Any], prefix: str, opts: list[str], *, smaller: bool = True) -> str:
+    """The optimizer whose ``prefix.<opt>`` value is smallest (or largest); missing/None values lose."""
+    finite = {o: values.get(f"{prefix}.{o}") for o in opts if values.get(f"{prefix}.{o}") is not None}
+    return (min if smaller else max)(finite, key=finite.get)
+
+
+def _num(x: float) -> str:
+    """A ratio or distance: plainly near 1, in powers of ten otherwise."""
+    return f"{x:.3g}" if 1e-2 <= abs(x) < 1e3 else fmt.sci(x)
+
+
+def _acc(values: Mapping[str, Any], key: str) -> str:
+    """``98.36 % ± 0.05`` from ``key.mean`` / ``key.sd``; the mean alone without an sd."""
+    mean, sd = values[f"{key}.mean"], values.get(f"{key}.sd")
+    return fmt.pct(mean) + (f" ± {100 * sd:.2f}" if sd is not None else "")
+
+
+def answers(values: Mapping[str, Any]) -> pd.DataFrame:
+    """Rows ``(part, question, our answer)`` for Problems 1–3, from a summary.json mapping."""
+    v = values
+    rows = []
+
+    opts = ["gd", "momentum", "adam"]
+    best_b = _best(v, "p1.b.final_dist", opts)
+    rows.append(("1(b)", "Gradient descent, momentum and Adam at κ = 10⁻⁴: which gets closest to (1, 1)?",
+                 f"{label(best_b)}: distance {fmt.sci(v[f'p1.b.final_dist.{best_b}'])} after 10⁵ steps ("
+                 + ", ".join(f"{label(o)} {fmt.sci(v[f'p1.b.final_dist.{o}'])}" for o in opts if o != best_b)
+                 + ")"))
+
+    diverged = {o: v[f"p1.c.diverged_step.{o}"] for o in ("momentum", "adam")}
+    parts = []
+    for o, step in diverged.items():
+        parts.append(f"{label(o)} diverges (step {step})" if step >= 0
+                     else f"{label(o)} does not diverge and ends {fmt.sci(v[f'p1.c.final_dist.{o}'])} from (1, 1)")
+    rows.append(("1(c)", "Momentum and Adam at κ = 10⁻³: which copes with the larger rate?", "; ".join(parts)))
+
+    best_d = _best(v, "p1.d.final_dist", ["adam", "momentum"])
+    rows.append(("1(d)", "Adam at κ = 10⁻² against momentum at κ = 10⁻⁴: which ends closer to (1, 1)?",
+                 f"{label(best_d)} ({fmt.sci(v[f'p1.d.final_dist.{best_d}'])} against "
+                 f"{fmt.sci(v['p1.d.final_dist.' + ('momentum' if best_d == 'adam' else 'adam')])})"))
+
+    rows.append(("2(a)", "The homework's shallow net: accuracy, and the best SGD learning rate?",
+                 f"{_acc(v, 'p2.a.baseline.test_acc')} at {fmt.lr(P2_BASELINE['lr'])}; best rate {fmt.lr(v['p2.a.best_lr.sgd'])}: "
+                 f"{fmt.pct(v['p2.a.acc_at_best_lr.sgd'])}"))
+    rows.append(("2(b)", "Adam over the same rates: its best rate?",
+                 f"{fmt.lr(v['p2.b.best_lr.adam'])}: {fmt.pct(v['p2.b.acc_at_best_lr.adam'])}"))
+    rows.append(("2(c)", "The best network with one hidden layer (test accuracy, 3 seeds)?",
+                 f"{_acc(v, 'p2.c.best.test_acc')} ({v['p2.c.best.params']:,} parameters)"))
+
+    sig = v["p3.a.sigmoid.test_acc.mean"]
+    rows.append(("3(a)", "Deep sigmoid net (8 × 30): gradient ratio, and does it train?",
+                 f"ratio {_num(v['p3.a.sigmoid.grad_ratio.epoch1'])} in epoch 1; "
+                 + ("trains" if sig >= TRAINS_ABOVE else "does not train")
+                 + f" ({fmt.pct(sig)})"))
+    relu = v["p3.b.relu.test_acc.mean"]
+    rows.append(("3(b)", "The same net with ReLU + Kaiming?",
+                 f"ratio {_num(v['p3.b.relu.grad_ratio.epoch1'])} in epoch 1; "
+                 + ("trains" if relu >= TRAINS_ABOVE else "does not train")
+                 + f" ({fmt.pct(relu)})"))
+    rows.append(("3(c)", "The best deep dense network (test accuracy, 3 seeds)?",
+                 f"{_acc(v, 'p3.c.best.test_acc')} ({v['p3.c.best.params']:,} parameters)"))
+    return pd.DataFrame(rows, columns=["part", "question", "our answer"])
+
+
+#: relative column widths of the answer table (part, question, answer), as pipe-table dashes
+ANSWER_WIDTHS = (8, 46, 46)
+
+
+def pipe_table(df: pd.DataFrame, widths: tuple[int, ...]) -> str:
+    """A markdown pipe table whose separator dashes set the relative column widths (pandoc reads
+    them for both the HTML and the PDF table), instead of widths guessed from the longest cell."""
+    def cell(text: Any) -> str:
+        return str(text).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(map(cell, df.columns)) + " |",
+             "|" + "|".join(":" + "-" * (w - 1) for w in widths) + "|"]
+    lines += ["| " + " | ".join(map(cell, row)) + " |" for row in df.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+#: relative column widths of the full metric table (metric, value, meaning), as pipe-table dashes:
+#: pandoc turns them into the column widths of both the HTML and the PDF table
+METRIC_WIDTHS = (40, 12, 48)
+#: a line-break opportunity for the PDF only: raw typst, which the HTML output drops
+_TYPST_BREAK = "`\u200b`{=typst}"
+_ORDER = ["p1", "p2", "p3", "app", "perf"]  # problems first, then appendices and speed
+
+
+def metric_table(values: Mapping[str, Any], describe, describe_value, *, breakable: bool = True) -> str:
+    """Every metric of summary.json as a markdown pipe table with fixed relative widths.
+
+    ``breakable`` puts a typst-only zero-width space after each dot of a metric name, so that the PDF
+    may wrap a long name (typst breaks no line inside ``p1.sweep.smallest_diverging_lr.momentum``, which
+    then overprints the next column); the HTML keeps the names intact for copying.
+    """
+    def rank(name: str) -> tuple[int, str]:
+        prefix = name.split(".")[0]
+        return (_ORDER.index(prefix) if prefix in _ORDER else len(_ORDER), name)
+
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|")
+
+    lines = ["| metric | value | meaning |", "|" + "|".join(":" + "-" * (w - 1) for w in METRIC_WIDTHS) + "|"]
+    for name in sorted(values, key=rank):
+        shown = name.replace(".", "." + _TYPST_BREAK) if breakable else name
+        lines.append(f"| {cell(shown)} | {cell(describe_value(name, values[name]))} | {cell(describe(name))} |")
+    return "\n".join(lines)

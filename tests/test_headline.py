@@ -1,0 +1,37 @@
+"""The preface's answer table picks its words from the numbers, and the metric table keeps its widths."""
+
+from __future__ import annotations
+
+from hw7 import headline
+from hw7.store import summary
+
+
+def _values(**override):
+    values = dict(summary.read())
+    values.update(override)
+    return values
+
+
+def test_answers_follow_the_numbers():
+    table = headline.answers(_values(**{"p1.b.final_dist.gd": 1e-20, "p1.c.diverged_step.momentum": -1,
+                                        "p1.c.final_dist.momentum": 0.5, "p3.a.sigmoid.test_acc.mean": 0.9}))
+    answer = dict(zip(table["part"], table["our answer"]))
+    assert answer["1(b)"].startswith("Gradient descent")
+    assert "Momentum does not diverge" in answer["1(c)"]
+    assert "; trains" in answer["3(a)"]
+
+
+def test_answers_on_the_committed_cache_have_every_part():
+    table = headline.answers(summary.read())
+    assert list(table["part"]) == ["1(b)", "1(c)", "1(d)", "2(a)", "2(b)", "2(c)", "3(a)", "3(b)", "3(c)"]
+    assert table["our answer"].str.len().min() > 0
+
+
+def test_metric_table_lists_every_metric_with_fixed_widths():
+    values = summary.read()
+    text = headline.metric_table(values, summary.describe, summary.describe_value)
+    lines = text.splitlines()
+    assert len(lines) == 2 + len(values)
+    assert [len(c) for c in lines[1].strip("|").split("|")] == list(headline.METRIC_WIDTHS)
+    plain = headline.metric_table(values, summary.describe, summary.describe_value, breakable=False)
+    assert all(name in plain for name in values)
