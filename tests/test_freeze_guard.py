@@ -3,7 +3,6 @@ code and _quarto.yml; and the guard notices when any of them changes."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest

@@ -12,7 +12,7 @@ import pytest
 from cache_fixtures import tamper
 from hw7.store import cache, fingerprint, registry
 from hw7 import cli
-from hw7.instructors import verdicts, verify
+from hw7.instructors import verify
 from hw7.mnist.experiments import mnist_config
 from hw7.errors import Hw7Error
 

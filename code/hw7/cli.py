@@ -90,9 +90,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from hw7.instructors import compare
+    from hw7.instructors import compare, tolerances
 
-    tol = compare.Tolerance(atol=args.atol, rtol=args.rtol, include_perf=args.include_perf)
+    tol = tolerances.Tolerance(atol=args.atol, rtol=args.rtol, include_perf=args.include_perf)
     report = compare.diff(args.a, args.b, rev=args.rev, tol=tol)
     print(json.dumps(compare.report_json(report), indent=1) if args.json else compare.format_report(report))
     return 0 if report.ok else 1

@@ -36,7 +36,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from hw7.instructors.compare import PERF, PROVENANCE, Rule, Tolerance
+from hw7.instructors.tolerances import PERF, PROVENANCE, Rule, Tolerance
 
 IDENTICAL, EQUIVALENT, CONSISTENT, MISMATCH = "identical", "equivalent", "consistent", "MISMATCH"
 PASSING = (IDENTICAL, EQUIVALENT, CONSISTENT)

@@ -44,7 +44,7 @@ from datetime import datetime
 from typing import Any, Iterable, Sequence
 
 from hw7.store import cache, fingerprint, registry
-from hw7.instructors import compare, verdicts
+from hw7.instructors import compare, tolerances, verdicts
 from hw7.errors import CacheCorrupt, CacheError, CacheMissing, Hw7Error
 
 #: Per-epoch lists of an MNIST result (truncated to the first K epochs by ``--epochs K``).
@@ -281,7 +281,7 @@ def _others_accuracy(run: registry.Run, epochs: int | None) -> list[float | None
 
 def _bits(flat_cached: dict[str, Any], flat_fresh: dict[str, Any]) -> str:
     """" — in fact bit-identical" when an equivalent result has the very same bits (worth knowing)."""
-    return " — in fact bit-identical" if compare.compare_flat(flat_cached, flat_fresh, compare.Tolerance(exact=True)).ok else ""
+    return " — in fact bit-identical" if compare.compare_flat(flat_cached, flat_fresh, tolerances.Tolerance(exact=True)).ok else ""
 
 
 def judge(run: registry.Run, cached: dict[str, Any], fresh: dict[str, Any], match: fingerprint.Match, *,
@@ -290,11 +290,11 @@ def judge(run: registry.Run, cached: dict[str, Any], fresh: dict[str, Any], matc
     """(verdict, the rule applied, the comparison, the consistency sentence) for one recomputed run."""
     flat_cached, flat_fresh = compare.flatten(cached), compare.flatten(fresh)
     if exact or (match.same and rebuilt and atol is None and rtol is None):
-        report = compare.compare_flat(flat_cached, flat_fresh, compare.Tolerance(exact=True))
+        report = compare.compare_flat(flat_cached, flat_fresh, tolerances.Tolerance(exact=True))
         why = "--exact" if exact and not (match.same and rebuilt) else "same machine"
         return (verdicts.IDENTICAL if report.ok else verdicts.MISMATCH), f"bit-identical ({why})", report, ""
     if atol is not None or rtol is not None:
-        report = compare.compare_flat(flat_cached, flat_fresh, compare.Tolerance(compare.RECOMPUTE_RULES, atol=atol, rtol=rtol))
+        report = compare.compare_flat(flat_cached, flat_fresh, tolerances.Tolerance(tolerances.RECOMPUTE_RULES, atol=atol, rtol=rtol))
         return (verdicts.EQUIVALENT if report.ok else verdicts.MISMATCH), "the given --atol/--rtol", report, ""
     tol, why = verdicts.equivalence_tolerance(run.kind, steps)
     report = compare.compare_flat(flat_cached, flat_fresh, tol)

@@ -38,7 +38,6 @@ def _final(prefix: str) -> Callable[[Entries], dict[str, float]]:
 def _deep(part: str, activation: str) -> Callable[[Entries], dict[str, float]]:
     """Gradient ratios (first and last epoch) and test accuracy of the deep net at the homework's rate."""
     def metric(entries: Entries) -> dict[str, float]:
-        import numpy as np
 
         mine = [e for e in entries if e["config"]["lr"] == P2_BASELINE["lr"]]
         ratios = np.array([e["result"]["grad_ratio"] for e in mine], dtype=float)

@@ -7,7 +7,6 @@ from typing import Any, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.lines import Line2D
 
 from hw7.report.plots import DIVERGED_MARKER, MAX_WIDTH_IN, band, color, label
