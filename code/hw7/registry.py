@@ -250,6 +250,27 @@ def _problem3() -> list[Experiment]:
     ]
 
 
+# Problem 3(c), controlled: is the deep winner's gain depth, or its recipe? The shallow net gets the
+# deep winner's recipe unchanged (batch norm + dropout, Adam, StepLR, batch, epochs); only the hidden
+# layers change, to the single layer of the best shallow net (Problem 2(c)'s choice), so the two
+# differ in depth alone. Validation runs (compare with the deep search) and test finals, 3 seeds each.
+P3C_SHALLOW_SIZES: list[int] = list(search_fields(P2C_SEARCH, P2C_CHOICE)["sizes"])
+
+
+def p3c_shallow_same_recipe_fields() -> dict[str, Any]:
+    """The deep winner's fields with the best shallow net's single hidden layer."""
+    return {**search_fields(P3C_SEARCH, P3C_CHOICE), "sizes": P3C_SHALLOW_SIZES}
+
+
+def _problem3_controlled() -> list[Experiment]:
+    fields = p3c_shallow_same_recipe_fields()
+    return [
+        _experiment("p3-c-shallow-same-recipe", "mnist",
+                    "The best shallow width with the deep winner's recipe: validation and test x 3 seeds",
+                    [mnist_config(**{**fields, "eval": ev}, seed=s) for ev in ("test", "val") for s in P2_SEEDS]),
+    ]
+
+
 @cache
 def experiments() -> dict[str, Experiment]:
     """Every experiment, by name, in the order the report uses them.
@@ -260,7 +281,8 @@ def experiments() -> dict[str, Experiment]:
     if os.environ.get("HW7_REGISTRY_MODULE"):
         return {e.name: e for e in importlib.import_module(os.environ["HW7_REGISTRY_MODULE"]).experiments()}
     found: dict[str, Experiment] = {}
-    for exp in _problem1() + _problem2() + _problem3() + appendix_experiments.appendix_experiments():
+    for exp in (_problem1() + _problem2() + _problem3() + _problem3_controlled()
+                + appendix_experiments.appendix_experiments()):
         if exp.name in found:
             raise ValueError(f"experiment {exp.name!r} defined twice")
         found[exp.name] = exp
