@@ -136,3 +136,46 @@ def lr_sweep(entries: Sequence[Entry]) -> plt.Figure:
            ylabel=r"distance to $(1,1)$ after $10^5$ steps")
     ax.legend(loc="lower left", fontsize="small")
     return fig
+
+
+#: how the Adam variants of ``registry.P1_ADAM_VARIANTS`` are named in legends and tables
+ADAM_VARIANT_LABELS: dict[str, str] = {
+    "homework": "homework (β₂ 0.99, ε inside √)",
+    "eps_outside": "ε outside √",
+    "eps_zero": "ε = 0",
+    "standard": "standard (β₂ 0.999, ε outside √)",
+}
+
+
+def adam_variant_name(config: dict[str, Any]) -> str:
+    """Which entry of ``registry.P1_ADAM_VARIANTS`` an Adam config is (its hyper-parameters)."""
+    from .registry import P1_ADAM_VARIANTS
+
+    hyper = {k: v for k, v in config.items() if k in ("beta", "eps", "eps_inside", "gamma")}
+    return next(name for name, h in P1_ADAM_VARIANTS.items() if h == hyper)
+
+
+def adam_variants(entries: Sequence[Entry]) -> plt.Figure:
+    """Distance to (1, 1) against the step for each Adam variant, one panel per learning rate.
+
+    The evidence for what makes Adam wander near the minimum: if eps mattered, the variants would
+    differ; if the constant step size does, they wander alike and the wander scales with the rate.
+    """
+    lrs = sorted({e["config"]["lr"] for e in entries})
+    fig, axes = plt.subplots(1, len(lrs), figsize=(5.5 * len(lrs), 3.8), sharey=True, layout="constrained")
+    palette = plt.get_cmap("tab10")
+    for ax, lr in zip(np.atleast_1d(axes), lrs):
+        for i, name in enumerate(ADAM_VARIANT_LABELS):
+            entry = next((e for e in entries if e["config"]["lr"] == lr and adam_variant_name(e["config"]) == name), None)
+            if entry is None:
+                continue
+            steps = np.asarray(entry["result"]["steps"])
+            dist = np.asarray(entry["result"]["dist"], dtype=float)
+            keep = steps >= 1
+            ax.plot(steps[keep], dist[keep], lw=1.1, color=palette(i), label=ADAM_VARIANT_LABELS[name],
+                    ls="-" if name == "homework" else "--" if name == "standard" else ":")
+        ax.axhline(lr, color="grey", lw=0.8, ls="-.", label="κ (the learning rate)")
+        ax.set(xscale="log", yscale="log", xlabel="step", title=f"Adam, κ = {lr_short(lr)}")
+    np.atleast_1d(axes)[0].set_ylabel("distance to (1, 1)")
+    np.atleast_1d(axes)[-1].legend(fontsize="small", loc="lower left")
+    return fig

@@ -23,7 +23,7 @@ from .errors import UnknownExperiment
 
 #: Bump a kind's version when its runner's numerics change: every key of that kind changes.
 CODE_VERSION: dict[str, int] = {
-    "rosenbrock": 2,  # 2: adds first_step_below and tail_dist_min/max
+    "rosenbrock": 3,  # 2: adds first_step_below and tail_dist_min/max; 3: step lengths, Hessian eigenvalue
     "rosenbrock_sweep": 1,
     "mnist": 1,
 }
@@ -117,6 +117,29 @@ def _problem1() -> list[Experiment]:
         _experiment("p1-lr-sweep", "rosenbrock_sweep", "Final distance vs learning rate, 41 rates 1e-6..1e-1",
                     [{"optimizer": o, "lrs": P1_SWEEP_LRS, "steps": P1_STEPS, "init": P1_INIT}
                      for o in ("gd", "momentum", "adam")]),
+    ]
+
+
+#: Adam variants that tell the homework's eps-inside-the-root apart from a constant step size: each
+#: changes one thing about the homework's ``adams`` (name -> hyper-parameters added to its config).
+P1_ADAM_VARIANTS: dict[str, dict[str, Any]] = {
+    "homework": {},                                     # beta 0.99, eps 1e-8 inside the square root
+    "eps_outside": {"eps_inside": False},               # m / (sqrt(s) + eps), as in Kingma & Ba
+    "eps_zero": {"eps": 0.0},                           # no eps at all
+    "standard": {"beta": 0.999, "eps_inside": False},   # Kingma & Ba's defaults
+}
+P1_ADAM_VARIANT_LRS = [1e-4, 1e-2]   # the rates of parts (b) and (d)
+#: Sweep-grid indices bracketing each method's divergence limit in the committed sweep (largest rate
+#: that converges, smallest that diverges); tests check they still bracket it. Plus GD at 1e-3.
+P1_LIMIT_INDICES: dict[str, tuple[int, int]] = {"gd": (19, 20), "momentum": (17, 18)}
+
+
+def _problem1_evidence() -> list[Experiment]:
+    return [
+        _experiment("p1-adam-variants", "rosenbrock", "Adam variants (eps placement, eps = 0, beta2 0.999) at lr 1e-4 and 1e-2",
+                    [{**_p1("adam", lr), **hyper} for lr in P1_ADAM_VARIANT_LRS for hyper in P1_ADAM_VARIANTS.values()]),
+        _experiment("p1-limits", "rosenbrock", "GD and momentum just below and above their divergence limits, GD at 1e-3",
+                    [_p1(o, P1_SWEEP_LRS[i]) for o, pair in P1_LIMIT_INDICES.items() for i in pair] + [_p1("gd", 1e-3)]),
     ]
 
 
@@ -266,8 +289,11 @@ def _problem3_controlled() -> list[Experiment]:
     fields = p3c_shallow_same_recipe_fields()
     return [
         _experiment("p3-c-shallow-same-recipe", "mnist",
-                    "The best shallow width with the deep winner's recipe: validation and test x 3 seeds",
-                    [mnist_config(**{**fields, "eval": ev}, seed=s) for ev in ("test", "val") for s in P2_SEEDS]),
+                    "The best shallow width with the deep winner's recipe on the test set x 3 seeds",
+                    [mnist_config(**{**fields, "eval": "test"}, seed=s) for s in P2_SEEDS]),
+        _experiment("p3-c-shallow-same-recipe-val", "mnist",
+                    "The best shallow width with the deep winner's recipe on the validation split x 3 seeds",
+                    [mnist_config(**{**fields, "eval": "val"}, seed=s) for s in P2_SEEDS]),
     ]
 
 
@@ -281,7 +307,7 @@ def experiments() -> dict[str, Experiment]:
     if os.environ.get("HW7_REGISTRY_MODULE"):
         return {e.name: e for e in importlib.import_module(os.environ["HW7_REGISTRY_MODULE"]).experiments()}
     found: dict[str, Experiment] = {}
-    for exp in (_problem1() + _problem2() + _problem3() + _problem3_controlled()
+    for exp in (_problem1() + _problem1_evidence() + _problem2() + _problem3() + _problem3_controlled()
                 + appendix_experiments.appendix_experiments()):
         if exp.name in found:
             raise ValueError(f"experiment {exp.name!r} defined twice")

@@ -90,6 +90,40 @@ def _deep(part: str, activation: str) -> Callable[[Entries], dict[str, float]]:
     return metric
 
 
+def _p1_adam_variants(entries: Entries) -> dict[str, float]:
+    """Each Adam variant's wander near the minimum (part b's rate: p1.b; part d's: p1.d)."""
+    from .figures_p1 import adam_variant_name
+
+    part = {registry.P1_ADAM_VARIANT_LRS[0]: "b", registry.P1_ADAM_VARIANT_LRS[1]: "d"}
+    out: dict[str, float] = {}
+    for e in entries:
+        prefix = f"p1.{part[e['config']['lr']]}.adam_variant.{adam_variant_name(e['config'])}"
+        r = e["result"]
+        out.update({f"{prefix}.tail_dist_max": r["tail_dist_max"], f"{prefix}.final_dist": r["final_dist"],
+                    f"{prefix}.tail_step_median": r["tail_step_median"]})
+    return out
+
+
+def _p1_limits(entries: Entries) -> dict[str, float]:
+    """Step at which each run near a divergence limit diverged (-1: never), by optimizer and rate."""
+    return {f"p1.limits.diverged_step.{e['config']['optimizer']}.lr{e['config']['lr']:.3g}": e["result"]["diverged_step"]
+            for e in entries}
+
+
+def _p3_shallow_same_recipe(split: str) -> Callable[[Entries], dict[str, float]]:
+    """The controlled comparison of Problem 3(c): accuracy over seeds on the test set or validation split."""
+    def metric(entries: Entries) -> dict[str, float]:
+        from . import mnist_results as mr
+
+        final = mr.finals(entries)
+        prefix = f"p3.c.shallow_same_recipe.{split}_acc"
+        out = {f"{prefix}.mean": float(final["acc"].mean()), f"{prefix}.sd": float(final["acc"].std())}
+        if split == "test":
+            out["p3.c.shallow_same_recipe.params"] = int(final["params"].iloc[0])
+        return out
+    return metric
+
+
 #: experiment name -> the function that turns its entries into headline numbers
 METRICS: dict[str, Callable[[Entries], dict[str, float]]] = {
     "p1-b": _p1_b,
@@ -105,6 +139,10 @@ METRICS: dict[str, Callable[[Entries], dict[str, float]]] = {
 }
 
 METRICS.update(appendix_summary.METRICS)  # the appendices' headline numbers
+METRICS.update({"p1-adam-variants": _p1_adam_variants, "p1-limits": _p1_limits,
+                "p3-c-shallow-same-recipe": _p3_shallow_same_recipe("test"),
+                "p3-c-shallow-same-recipe-val": _p3_shallow_same_recipe("val")})
+
 
 #: written by benchmarks/bench_sweep.py (one measurement on one machine, not a cache entry)
 BENCHMARK_FILE = REPO_ROOT / "benchmarks" / "results.json"
@@ -195,6 +233,15 @@ DESCRIPTIONS: dict[str, str] = {
 
 
 DESCRIPTIONS.update(appendix_summary.DESCRIPTIONS)
+DESCRIPTIONS.update({
+    "p1.b.adam_variant": "P1(b): Adam variant at lr 1e-4 (eps placement, eps = 0, beta2 0.999): wander near the minimum",
+    "p1.d.adam_variant": "P1(d): Adam variant at lr 1e-2: wander near the minimum",
+    "p1.limits.diverged_step": "P1: step at which GD / momentum diverge just above their limit (-1: never)",
+    "p3.c.shallow_same_recipe.test_acc": "P3(c): one hidden layer with the deep winner's recipe, test accuracy over 3 seeds",
+    "p3.c.shallow_same_recipe.val_acc": "P3(c): the same, validation accuracy over 3 seeds",
+    "p3.c.shallow_same_recipe.params": "P3(c): its number of parameters",
+})
+
 
 
 def describe(name: str) -> str:
