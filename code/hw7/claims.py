@@ -196,3 +196,12 @@ def ratio_words(ratio: float) -> str:
     if 1 / 1.1 <= ratio <= 1.1:
         return "about the same"
     return f"about {ratio:.1f} times" if ratio < 10 else f"about {ratio:.0f} times"
+
+
+def sign_test(k: int, n: int) -> float:
+    """Two-sided exact sign test: P(a split at least as uneven as k of n) when each side has chance 1/2."""
+    if not 0 <= k <= n or n < 1:
+        raise ValueError(f"need 0 <= k <= n and n >= 1, got k={k}, n={n}")
+    extreme = max(k, n - k)
+    tail = sum(math.comb(n, j) for j in range(extreme, n + 1)) / 2**n
+    return min(1.0, 2 * tail)
