@@ -285,7 +285,16 @@ def p3c_shallow_same_recipe_fields() -> dict[str, Any]:
     return {**search_fields(P3C_SEARCH, P3C_CHOICE), "sizes": P3C_SHALLOW_SIZES}
 
 
+#: Whether the controlled comparison is part of the registry. Its six runs go through the plain
+#: reference loop (batch norm + dropout) and, on the shared 2-core machine, had not finished when this
+#: was committed; set to True once their entries are in cache/ (they keep their keys either way), and
+#: the Problem 3 chapter and cache/summary.json pick them up.
+P3C_CONTROLLED_REGISTERED: bool = False
+
+
 def _problem3_controlled() -> list[Experiment]:
+    if not P3C_CONTROLLED_REGISTERED:
+        return []
     fields = p3c_shallow_same_recipe_fields()
     return [
         _experiment("p3-c-shallow-same-recipe", "mnist",
