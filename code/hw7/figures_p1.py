@@ -162,7 +162,7 @@ def adam_variants(entries: Sequence[Entry]) -> plt.Figure:
     differ; if the constant step size does, they wander alike and the wander scales with the rate.
     """
     lrs = sorted({e["config"]["lr"] for e in entries})
-    fig, axes = plt.subplots(1, len(lrs), figsize=(5.5 * len(lrs), 3.8), sharey=True, layout="constrained")
+    fig, axes = plt.subplots(1, len(lrs), figsize=(5.5 * len(lrs), 4.4), sharey=True, layout="constrained")
     palette = plt.get_cmap("tab10")
     for ax, lr in zip(np.atleast_1d(axes), lrs):
         for i, name in enumerate(ADAM_VARIANT_LABELS):
@@ -175,7 +175,8 @@ def adam_variants(entries: Sequence[Entry]) -> plt.Figure:
             ax.plot(steps[keep], dist[keep], lw=1.1, color=palette(i), label=ADAM_VARIANT_LABELS[name],
                     ls="-" if name == "homework" else "--" if name == "standard" else ":")
         ax.axhline(lr, color="grey", lw=0.8, ls="-.", label="κ (the learning rate)")
-        ax.set(xscale="log", yscale="log", xlabel="step", title=f"Adam, κ = {lr_short(lr)}")
+        ax.set(yscale="log", xlabel="step", title=f"Adam, κ = {lr_short(lr)}")
     np.atleast_1d(axes)[0].set_ylabel("distance to (1, 1)")
-    np.atleast_1d(axes)[-1].legend(fontsize="small", loc="lower left")
+    handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize="small")
     return fig
