@@ -140,9 +140,9 @@ METRICS: dict[str, Callable[[Entries], dict[str, float]]] = {
 
 METRICS.update(appendix_summary.METRICS)  # the appendices' headline numbers
 METRICS.update({"p1-adam-variants": _p1_adam_variants, "p1-limits": _p1_limits})
-if registry.P3C_CONTROLLED_REGISTERED:  # see registry.P3C_CONTROLLED_REGISTERED
-    METRICS.update({"p3-c-shallow-same-recipe": _p3_shallow_same_recipe("test"),
-                    "p3-c-shallow-same-recipe-val": _p3_shallow_same_recipe("val")})
+METRICS.update({name: _p3_shallow_same_recipe(split)  # the halves registry.P3C_CONTROLLED_SPLITS registers
+                for split, name in (("test", "p3-c-shallow-same-recipe"), ("val", "p3-c-shallow-same-recipe-val"))
+                if split in registry.P3C_CONTROLLED_SPLITS})
 
 
 #: written by benchmarks/bench_sweep.py (one measurement on one machine, not a cache entry)
