@@ -289,7 +289,7 @@ def p3c_shallow_same_recipe_fields() -> dict[str, Any]:
 #: set; "val": the validation runs). Its runs go through the plain reference loop (batch norm +
 #: dropout) and on the shared 2-core machine take long; a half is listed here once its entries are in
 #: cache/ (keys do not depend on this), and the Problem 3 chapter and cache/summary.json pick it up.
-P3C_CONTROLLED_SPLITS: tuple[str, ...] = ("test",)
+P3C_CONTROLLED_SPLITS: tuple[str, ...] = ("test", "val")
 
 
 def _problem3_controlled() -> list[Experiment]:
