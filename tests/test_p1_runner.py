@@ -137,7 +137,8 @@ def test_trajectory_result_contents() -> None:
     results = dict(p1_runner.run_trajectory(configs, progress=False))
     assert sorted(results) == [0, 1]
     keys = {"final", "final_dist", "final_f", "diverged_step", "steps", "xy", "dist", "f",
-            "first_step_below", "tail_dist_min", "tail_dist_max"}
+            "first_step_below", "tail_dist_min", "tail_dist_max", "tail_step_median", "tail_step_max",
+            "step_len", "hess_eig_max"}
 
     gd = results[0]
     assert set(gd) == keys
@@ -187,3 +188,7 @@ def test_first_step_below_and_tail_range_use_the_full_trajectory():
     r = p1_runner.trajectory_result(xy, diverged_step=-1)
     assert r["first_step_below"] == {"1e-1": 2, "1e-2": 3, "1e-4": -1, "1e-6": -1}
     assert r["tail_dist_min"] == pytest.approx(0.5) and r["tail_dist_max"] == pytest.approx(0.5)
+    # the one step landing in the last 10 % goes from (1.005, 1) to (1.5, 1)
+    assert r["tail_step_median"] == pytest.approx(0.495) and r["tail_step_max"] == pytest.approx(0.495)
+    assert r["step_len"] == pytest.approx([0.0, 1.0, 1.95, 0.045, 0.495])
+    np.testing.assert_allclose(r["hess_eig_max"], R.hessian_eigenvalues(xy[:, 0], xy[:, 1])[1])

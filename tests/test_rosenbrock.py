@@ -76,3 +76,24 @@ def test_literal_homework_formula_is_unbounded_below(x: float) -> None:
 def test_literal_formula_at_the_claimed_minimum_is_not_minimal() -> None:
     assert R.literal_homework_value(1.0, 1.0) == 0.0
     assert R.literal_homework_value(2.0, 4.0) == -3.0
+
+
+def test_hessian_at_the_start_and_at_the_minimum() -> None:
+    # f_xx = 2 - 400 (y - x^2) + 800 x^2: at (-4, -2) 2 + 7200 + 12800; f_xy = -400 x; f_yy = 200
+    assert [float(v) for v in R.hessian(-4.0, -2.0)] == [20002.0, 1600.0, 200.0]
+    assert [float(v) for v in R.hessian(1.0, 1.0)] == [802.0, -400.0, 200.0]
+    lo, hi = R.hessian_eigenvalues(1.0, 1.0)
+    np.testing.assert_allclose(sorted(np.linalg.eigvalsh([[802.0, -400.0], [-400.0, 200.0]])), [lo, hi])
+
+
+def test_hessian_matches_finite_differences_of_the_gradient() -> None:
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(-5, 5, size=(2, 200))
+    h = 1e-5
+    fxx, fxy, fyy = R.hessian(x, y)
+    np.testing.assert_allclose(fxx, (R.gradient(x + h, y)[0] - R.gradient(x - h, y)[0]) / (2 * h), rtol=1e-6, atol=1e-4)
+    np.testing.assert_allclose(fxy, (R.gradient(x, y + h)[0] - R.gradient(x, y - h)[0]) / (2 * h), rtol=1e-6, atol=1e-4)
+    np.testing.assert_allclose(fyy, (R.gradient(x, y + h)[1] - R.gradient(x, y - h)[1]) / (2 * h), rtol=1e-6, atol=1e-4)
+    lo, hi = R.hessian_eigenvalues(x, y)
+    mats = np.stack([np.stack([fxx, fxy], -1), np.stack([fxy, fyy], -1)], -2)
+    np.testing.assert_allclose(np.stack([lo, hi], -1), np.linalg.eigvalsh(mats), rtol=1e-9, atol=1e-6)

@@ -142,6 +142,30 @@ def problem3() -> list[ExperimentSpec]:
 
 
 # --------------------------------------------------------------------------------------------
+# Problem 3(c), controlled: is the deep winner's gain depth, or its recipe? The shallow net gets the
+# deep winner's recipe unchanged (batch norm + dropout, Adam, StepLR, batch, epochs); only the hidden
+# layers change, to the single layer of the best shallow net (Problem 2(c)'s choice), so the two
+# differ in depth alone. Validation runs (compare with the deep search) and test finals, 3 seeds each.
+P3C_SHALLOW_SIZES: list[int] = list(search_fields(P2C_SEARCH, P2C_CHOICE)["sizes"])
+
+
+def p3c_shallow_same_recipe_fields() -> dict[str, Any]:
+    """The deep winner's fields with the best shallow net's single hidden layer."""
+    return {**search_fields(P3C_SEARCH, P3C_CHOICE), "sizes": P3C_SHALLOW_SIZES}
+
+
+def problem3_controlled() -> list[ExperimentSpec]:
+    """Problem 3(c), controlled: the best shallow width with the deep winner's recipe (validation and test)."""
+    fields = p3c_shallow_same_recipe_fields()
+    names = {"test": ("p3-c-shallow-same-recipe", "on the test set"),
+             "val": ("p3-c-shallow-same-recipe-val", "on the validation split")}
+    return [ExperimentSpec(names[split][0], "mnist",
+                        f"The best shallow width with the deep winner's recipe {names[split][1]} x 3 seeds",
+                        [mnist_config(**{**fields, "eval": split}, seed=s) for s in P2_SEEDS])
+            for split in ("test", "val")]
+
+
+# --------------------------------------------------------------------------------------------
 # Problems 2(c) and 3(c), "expanding the data": the chosen nets (P2C_CHOICE, P3C_CHOICE) trained on
 # randomly distorted copies of the training images, drawn afresh every epoch (hw7.mnist.augment). Affine
 # strengths are in the range of Simard et al. (2003) and Ciresan et al. (2010); the elastic field is
@@ -193,4 +217,4 @@ def expanded() -> list[ExperimentSpec]:
 
 def experiments() -> list[ExperimentSpec]:
     """Problems 2 and 3, in the order the chapters use them."""
-    return problem2() + problem3() + expanded()
+    return problem2() + problem3() + problem3_controlled() + expanded()

@@ -63,6 +63,19 @@ def _expanded(prefix: str) -> Callable[[Entries], dict[str, float]]:
     return metric
 
 
+
+def _p3_shallow_same_recipe(split: str) -> Callable[[Entries], dict[str, float]]:
+    """The controlled comparison of Problem 3(c): accuracy over seeds on the test set or validation split."""
+    def metric(entries: Entries) -> dict[str, float]:
+        final = mr.finals(entries)
+        prefix = f"p3.c.shallow_same_recipe.{split}_acc"
+        out = {f"{prefix}.mean": float(final["acc"].mean()), f"{prefix}.sd": float(final["acc"].std())}
+        if split == "test":
+            out["p3.c.shallow_same_recipe.params"] = int(final["params"].iloc[0])
+        return out
+    return metric
+
+
 #: experiment name -> the function that turns its entries into headline numbers
 METRICS: dict[str, Callable[[Entries], dict[str, Any]]] = {
     "p2-a-sgd-lr": _lr_sweep("a", "sgd", with_baseline=True),
@@ -71,6 +84,8 @@ METRICS: dict[str, Callable[[Entries], dict[str, Any]]] = {
     "p3-a-sigmoid-deep": _deep("a", "sigmoid"),
     "p3-b-relu-deep": _deep("b", "relu"),
     "p3-c-final": _final("p3.c.best"),
+    "p3-c-shallow-same-recipe": _p3_shallow_same_recipe("test"),
+    "p3-c-shallow-same-recipe-val": _p3_shallow_same_recipe("val"),
     "p2-c-expand-final": _expanded("p2.c.expanded"),
     "p3-c-expand-final": _expanded("p3.c.expanded"),
 }
@@ -98,4 +113,7 @@ DESCRIPTIONS: dict[str, str] = {
     "p3.c.expanded.params": "P3(c), expanding the data: its number of parameters",
     "p3.c.expanded.epochs": "P3(c), expanding the data: its training epochs",
     "p3.c.expanded.augment": "P3(c), expanding the data: distortion strength (shift px, rotate/shear deg, scale fraction, elastic alpha/sigma px; 0 = off)",
+    "p3.c.shallow_same_recipe.test_acc": "P3(c): one hidden layer with the deep winner's recipe, test accuracy over 3 seeds",
+    "p3.c.shallow_same_recipe.val_acc": "P3(c): the same, validation accuracy over 3 seeds",
+    "p3.c.shallow_same_recipe.params": "P3(c): its number of parameters",
 }

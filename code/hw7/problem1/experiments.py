@@ -13,7 +13,7 @@ from hw7.specs import ExperimentSpec, KindSpec
 
 #: kind -> its runner and code version (bump the version when the runner's numerics change)
 KINDS: dict[str, KindSpec] = {
-    "rosenbrock": KindSpec("hw7.problem1.runner:run_trajectory", 2),  # 2: adds first_step_below, tail_dist_min/max
+    "rosenbrock": KindSpec("hw7.problem1.runner:run_trajectory", 3),  # 2: first_step_below, tail_dist_min/max; 3: step lengths, Hessian eigenvalue
     "rosenbrock_sweep": KindSpec("hw7.problem1.runner:run_sweep", 1),
 }
 
@@ -26,8 +26,7 @@ def _p1(optimizer: str, lr: float) -> dict[str, Any]:
     return {"optimizer": optimizer, "lr": lr, "steps": P1_STEPS, "init": P1_INIT}
 
 
-def experiments() -> list[ExperimentSpec]:
-    """Problem 1's experiments, in the order the chapter uses them."""
+def _parts() -> list[ExperimentSpec]:
     return [
         ExperimentSpec("p1-b", "rosenbrock", "GD, momentum and Adam at lr 1e-4",
                     [_p1(o, 1e-4) for o in ("gd", "momentum", "adam")]),
@@ -39,3 +38,38 @@ def experiments() -> list[ExperimentSpec]:
                     [{"optimizer": o, "lrs": P1_SWEEP_LRS, "steps": P1_STEPS, "init": P1_INIT}
                      for o in ("gd", "momentum", "adam")]),
     ]
+
+
+#: Adam variants that tell the homework's eps-inside-the-root apart from a constant step size: each
+#: changes one thing about the homework's ``adams`` (name -> hyper-parameters added to its config).
+P1_ADAM_VARIANTS: dict[str, dict[str, Any]] = {
+    "homework": {},                                     # beta 0.99, eps 1e-8 inside the square root
+    "eps_outside": {"eps_inside": False},               # m / (sqrt(s) + eps), as in Kingma & Ba
+    "eps_zero": {"eps": 0.0},                           # no eps at all
+    "standard": {"beta": 0.999, "eps_inside": False},   # Kingma & Ba's defaults
+}
+P1_ADAM_VARIANT_LRS = [1e-4, 1e-2]   # the rates of parts (b) and (d)
+#: Sweep-grid indices bracketing each method's divergence limit in the committed sweep (largest rate
+#: that converges, smallest that diverges); tests check they still bracket it. Plus GD at 1e-3.
+P1_LIMIT_INDICES: dict[str, tuple[int, int]] = {"gd": (19, 20), "momentum": (17, 18)}
+
+
+def evidence() -> list[ExperimentSpec]:
+    """Runs that test the chapter's explanations: Adam variants, and GD/momentum at their divergence limits."""
+    return [
+        ExperimentSpec("p1-adam-variants", "rosenbrock", "Adam variants (eps placement, eps = 0, beta2 0.999) at lr 1e-4 and 1e-2",
+                    [{**_p1("adam", lr), **hyper} for lr in P1_ADAM_VARIANT_LRS for hyper in P1_ADAM_VARIANTS.values()]),
+        ExperimentSpec("p1-limits", "rosenbrock", "GD and momentum just below and above their divergence limits, GD at 1e-3",
+                    [_p1(o, P1_SWEEP_LRS[i]) for o, pair in P1_LIMIT_INDICES.items() for i in pair] + [_p1("gd", 1e-3)]),
+    ]
+
+
+def adam_variant_name(config: dict[str, Any]) -> str:
+    """Which entry of :data:`P1_ADAM_VARIANTS` an Adam config is (by its hyper-parameters)."""
+    hyper = {k: v for k, v in config.items() if k in ("beta", "eps", "eps_inside", "gamma")}
+    return next(name for name, h in P1_ADAM_VARIANTS.items() if h == hyper)
+
+
+def experiments() -> list[ExperimentSpec]:
+    """Problem 1's experiments, in the order the chapter uses them."""
+    return _parts() + evidence()

@@ -15,6 +15,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.ticker import LogLocator
 
 from hw7.problem1 import rosenbrock
+from hw7.problem1.experiments import adam_variant_name
 from hw7.report.fmt import lr_short
 from matplotlib.lines import Line2D
 
@@ -179,4 +180,40 @@ def lr_sweep(entries: Sequence[Entry]) -> plt.Figure:
     ax.yaxis.set_minor_formatter(plt.NullFormatter())
     ax.plot([], [], marker="o", ms=11, mfc="none", mec="grey", mew=2, ls="", label="best rate")
     ax.legend(loc="lower left")
+    return fig
+
+
+#: how the Adam variants of :data:`hw7.problem1.experiments.P1_ADAM_VARIANTS` are named in legends and tables
+ADAM_VARIANT_LABELS: dict[str, str] = {
+    "homework": "homework (β₂ 0.99, ε inside √)",
+    "eps_outside": "ε outside √",
+    "eps_zero": "ε = 0",
+    "standard": "standard (β₂ 0.999, ε outside √)",
+}
+
+
+def adam_variants(entries: Sequence[Entry]) -> plt.Figure:
+    """Distance to (1, 1) against the step for each Adam variant, one panel per learning rate.
+
+    The evidence for what makes Adam wander near the minimum: if eps mattered, the variants would
+    differ; if the constant step size does, they wander alike and the wander scales with the rate.
+    """
+    lrs = sorted({e["config"]["lr"] for e in entries})
+    fig, axes = plt.subplots(1, len(lrs), figsize=(5.5 * len(lrs), 4.4), sharey=True, layout="constrained")
+    palette = plt.get_cmap("tab10")
+    for ax, lr in zip(np.atleast_1d(axes), lrs):
+        for i, name in enumerate(ADAM_VARIANT_LABELS):
+            entry = next((e for e in entries if e["config"]["lr"] == lr and adam_variant_name(e["config"]) == name), None)
+            if entry is None:
+                continue
+            steps = np.asarray(entry["result"]["steps"])
+            dist = np.asarray(entry["result"]["dist"], dtype=float)
+            keep = steps >= 1
+            ax.plot(steps[keep], dist[keep], lw=1.1, color=palette(i), label=ADAM_VARIANT_LABELS[name],
+                    ls="-" if name == "homework" else "--" if name == "standard" else ":")
+        ax.axhline(lr, color="grey", lw=0.8, ls="-.", label="κ (the learning rate)")
+        ax.set(yscale="log", xlabel="step", title=f"Adam, κ = {lr_short(lr)}")
+    np.atleast_1d(axes)[0].set_ylabel("distance to (1, 1)")
+    handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize="small")
     return fig

@@ -54,3 +54,26 @@ def literal_homework_value(x: ArrayLike, y: ArrayLike) -> NDArray[np.float64]:
     y = np.asarray(y, dtype=np.float64)
     r = y - x * x
     return (1.0 - x * x) + B * r * r
+
+
+def hessian(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """The second derivatives (f_xx, f_xy, f_yy) = (2 - 400 (y - x^2) + 800 x^2, -400 x, 200), broadcast.
+
+    Problem 1 needs them to say *why* a rate diverges: gradient descent on a quadratic is stable only
+    while lr * (largest Hessian eigenvalue) < 2, and that eigenvalue grows like 1200 x^2 up the
+    valley's walls, so where a step lands decides whether the next one overshoots.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    fxx = 2.0 * A - 4.0 * B * (y - x * x) + 8.0 * B * x * x
+    fxy = -4.0 * B * x
+    fyy = np.full(np.broadcast(x, y).shape, 2.0 * B)
+    return fxx, fxy, fyy
+
+
+def hessian_eigenvalues(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(smallest, largest) eigenvalue of the 2 x 2 Hessian at (x, y), in closed form, broadcast."""
+    fxx, fxy, fyy = hessian(x, y)
+    mid = 0.5 * (fxx + fyy)
+    radius = np.hypot(0.5 * (fxx - fyy), fxy)
+    return mid - radius, mid + radius

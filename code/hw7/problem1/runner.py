@@ -167,6 +167,10 @@ def trajectory_result(xy: NDArray[np.float64], diverged_step: int) -> dict[str, 
     with np.errstate(over="ignore", invalid="ignore"):
         full = _distance(xy)
     tail = full[-max(1, steps // 10):]
+    with np.errstate(over="ignore", invalid="ignore"):
+        step_len = np.concatenate([[0.0], np.hypot(*np.diff(xy, axis=0).T)])  # |theta_t - theta_(t-1)|
+        curvature = rosenbrock.hessian_eigenvalues(kept[:, 0], kept[:, 1])[1]
+    tail_steps = step_len[-max(1, steps // 10):]
     with np.errstate(over="ignore", invalid="ignore"):  # a kept pre-divergence point may overflow f
         return {
             "final": _floats(final),
@@ -177,8 +181,14 @@ def trajectory_result(xy: NDArray[np.float64], diverged_step: int) -> dict[str, 
             # spread of the distance over the last 10% of steps: does the run settle or wander?
             "tail_dist_min": float(np.min(tail)) if ok else nan,
             "tail_dist_max": float(np.max(tail)) if ok else nan,
+            # length of the steps that land in the last 10%: does the step shrink as the run settles?
+            "tail_step_median": float(np.median(tail_steps)) if ok else nan,
+            "tail_step_max": float(np.max(tail_steps)) if ok else nan,
             "diverged_step": int(diverged_step),
             "steps": _floats(idx),
+            "step_len": _floats(step_len[idx]),
+            # largest Hessian eigenvalue at each kept iterate (lr times it > 2: a GD step there overshoots)
+            "hess_eig_max": _floats(curvature),
             "xy": _floats(kept),
             "dist": _floats(_distance(kept)),
             "f": _floats(rosenbrock.value(kept[:, 0], kept[:, 1])),

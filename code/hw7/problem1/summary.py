@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+from hw7.problem1.experiments import P1_ADAM_VARIANT_LRS, adam_variant_name
+
 Entries = list[dict[str, Any]]
 
 
@@ -39,12 +41,33 @@ def _p1_sweep(entries: Entries) -> dict[str, float]:
     return out
 
 
+
+def _p1_adam_variants(entries: Entries) -> dict[str, float]:
+    """Each Adam variant's wander near the minimum (part b's rate: p1.b; part d's: p1.d)."""
+    part = {P1_ADAM_VARIANT_LRS[0]: "b", P1_ADAM_VARIANT_LRS[1]: "d"}
+    out: dict[str, float] = {}
+    for e in entries:
+        prefix = f"p1.{part[e['config']['lr']]}.adam_variant.{adam_variant_name(e['config'])}"
+        r = e["result"]
+        out.update({f"{prefix}.tail_dist_max": r["tail_dist_max"], f"{prefix}.final_dist": r["final_dist"],
+                    f"{prefix}.tail_step_median": r["tail_step_median"]})
+    return out
+
+
+def _p1_limits(entries: Entries) -> dict[str, float]:
+    """Step at which each run near a divergence limit diverged (-1: never), by optimizer and rate."""
+    return {f"p1.limits.diverged_step.{e['config']['optimizer']}.lr{e['config']['lr']:.3g}": e["result"]["diverged_step"]
+            for e in entries}
+
+
 #: experiment name -> the function that turns its entries into headline numbers
 METRICS: dict[str, Callable[[Entries], dict[str, Any]]] = {
     "p1-b": _p1_b,
     "p1-c": _p1_c,
     "p1-d": _p1_d,
     "p1-lr-sweep": _p1_sweep,
+    "p1-adam-variants": _p1_adam_variants,
+    "p1-limits": _p1_limits,
 }
 
 #: dotted-name prefix -> what the number means
@@ -56,4 +79,7 @@ DESCRIPTIONS: dict[str, str] = {
     "p1.sweep.best_lr": "P1 sweep: learning rate with the smallest final distance",
     "p1.sweep.best_final_dist": "P1 sweep: the smallest final distance over 41 learning rates",
     "p1.sweep.smallest_diverging_lr": "P1 sweep: smallest learning rate that diverges (-1: none)",
+    "p1.b.adam_variant": "P1(b): Adam variant at lr 1e-4 (eps placement, eps = 0, beta2 0.999): wander near the minimum",
+    "p1.d.adam_variant": "P1(d): Adam variant at lr 1e-2: wander near the minimum",
+    "p1.limits.diverged_step": "P1: step at which GD / momentum diverge just above their limit (-1: never)",
 }
