@@ -150,10 +150,35 @@ class Verdict:
         return "p < 0.001" if self.p < 0.001 else f"p = {self.p:.3f}" if self.p < 0.01 else f"p = {self.p:.2f}"
 
 
+def one_sample(value: float, group: Iterable[float]) -> Welch:
+    """One-sample t-test (two-sided) of a single run's ``value`` against the mean of ``group``'s seeds.
+
+    For a one-seed run (a validation probe) against a setting trained over seeds: Welch's test needs a
+    spread on both sides, so the single value is taken as fixed and the group's spread decides.
+    """
+    xs = [float(v) for v in group]
+    if len(xs) < 2:
+        raise ValueError(f"a one-sample t-test needs >= 2 values in the group, got {len(xs)}")
+    mean, var, n = _mean_var(xs)
+    if var == 0.0:
+        same = mean == value
+        return Welch(t=0.0 if same else math.copysign(math.inf, value - mean), df=float(n - 1), p=1.0 if same else 0.0)
+    t = (float(value) - mean) / math.sqrt(var / n)
+    return Welch(t=t, df=float(n - 1), p=t_two_sided_p(t, n - 1))
+
+
 def compare(a: Iterable[float], b: Iterable[float], *, higher_is_better: bool = True, alpha: float = ALPHA) -> Verdict:
-    """Compare two groups of per-seed values with Welch's t-test at level ``alpha``."""
+    """Compare two groups of per-seed values with Welch's t-test at level ``alpha``.
+
+    When one side is a single run, it is compared with the other side's seeds by :func:`one_sample`.
+    """
     xa, xb = [float(v) for v in a], [float(v) for v in b]
-    test = welch(xa, xb)
+    if len(xa) == 1 and len(xb) >= 2:
+        test = one_sample(xa[0], xb)
+    elif len(xb) == 1 and len(xa) >= 2:
+        test = one_sample(xb[0], xa)
+    else:
+        test = welch(xa, xb)
     mean_a, mean_b = sum(xa) / len(xa), sum(xb) / len(xb)
     sign = 0
     if test.p < alpha:
