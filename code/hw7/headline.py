@@ -67,6 +67,8 @@ def answers(values: Mapping[str, Any]) -> pd.DataFrame:
                  f"{fmt.lr(v['p2.b.best_lr.adam'])}: {fmt.pct(v['p2.b.acc_at_best_lr.adam'])}"))
     rows.append(("2(c)", "The best network with one hidden layer (test accuracy, 3 seeds)?",
                  f"{_acc(v, 'p2.c.best.test_acc')} ({v['p2.c.best.params']:,} parameters)"))
+    rows.append(("2(c)+", "Beyond the homework's knobs: the same net trained on distorted (expanded) data?",
+                 f"{_acc(v, 'p2.c.expanded.test_acc')} ({v['p2.c.expanded.params']:,} parameters)"))
 
     sig = v["p3.a.sigmoid.test_acc.mean"]
     rows.append(("3(a)", "Deep sigmoid net (8 × 30): gradient ratio, and does it train?",
@@ -78,8 +80,11 @@ def answers(values: Mapping[str, Any]) -> pd.DataFrame:
                  f"ratio {_num(v['p3.b.relu.grad_ratio.epoch1'])} in epoch 1; "
                  + ("trains" if relu >= TRAINS_ABOVE else "does not train")
                  + f" ({fmt.pct(relu)})"))
-    rows.append(("3(c)", "The best deep dense network (test accuracy, 3 seeds)?",
-                 f"{_acc(v, 'p3.c.best.test_acc')} ({v['p3.c.best.params']:,} parameters)"))
+    rows.append(("3(c)", "The best deep dense network (test accuracy, 3 seeds), and one hidden layer trained the same way?",
+                 f"{_acc(v, 'p3.c.best.test_acc')} ({v['p3.c.best.params']:,} parameters); one hidden layer with "
+                 f"the same recipe: {_acc(v, 'p3.c.shallow_same_recipe.test_acc')}"))
+    rows.append(("3(c)+", "Beyond the homework's knobs: the deep net trained on distorted (expanded) data?",
+                 f"{_acc(v, 'p3.c.expanded.test_acc')} ({v['p3.c.expanded.params']:,} parameters)"))
     return pd.DataFrame(rows, columns=["part", "question", "our answer"])
 
 
