@@ -284,6 +284,11 @@ def _bits(flat_cached: dict[str, Any], flat_fresh: dict[str, Any]) -> str:
     return " — in fact bit-identical" if compare.compare_flat(flat_cached, flat_fresh, tolerances.Tolerance(exact=True)).ok else ""
 
 
+#: fields that all differ beyond rounding when a recomputation trained apart (rather than a number
+#: being edited): the run's own training loss and its evaluation loss
+TRAINED_APART = {"train_loss", "eval_loss"}
+
+
 def judge(run: registry.Run, cached: dict[str, Any], fresh: dict[str, Any], match: fingerprint.Match, *,
           rebuilt: bool, epochs: int | None, steps: int, atol: float | None = None, rtol: float | None = None,
           exact: bool = False) -> tuple[str, str, compare.Report, str]:
@@ -312,10 +317,21 @@ def judge(run: registry.Run, cached: dict[str, Any], fresh: dict[str, Any], matc
             report, acc.text
     divergence = verdicts.profile(run.kind).diverged
     exact_fields = {d.metric.split("[")[0] for d in report.differences if tol.bounds(d.metric.split("[")[0])[2]}
-    if epochs is not None or report.only_a or report.only_b or exact_fields - {divergence}:
-        # a partial recomputation (--epochs K) stays in the first epochs, where differences do not
-        # yet grow chaotically; and no machine changes a count, a step or a learning rate
+    if report.only_a or report.only_b or exact_fields - {divergence}:
+        # no machine changes a count, a step or a learning rate
         return verdicts.MISMATCH, why, report, acc.text
+    if epochs is not None:
+        # A partial recomputation (--epochs K) usually stays within rounding in the first epochs, but
+        # not always: batch norm, dropout and random distortions can amplify a rounding difference
+        # (another CPU, another thread count) to per-cent level within one epoch. Such a run trained
+        # apart: its own training loss AND its evaluation loss differ. An edited entry differs only
+        # where it was edited, while the recomputed training agrees: that stays a MISMATCH.
+        apart = {d.metric.split("[")[0] for d in report.differences} >= TRAINED_APART
+        if not apart:
+            return verdicts.MISMATCH, why, report, acc.text
+        rule = (f"{why} — beyond it already within {epochs} epoch(s): the recomputed training itself "
+                "decorrelated (training and evaluation losses both differ); accuracy judged against the other seeds")
+        return (verdicts.CONSISTENT if acc.ok else verdicts.MISMATCH), rule, report, acc.text
     # a full recomputation beyond rounding: chaotic training decorrelated; the accuracy rule decides
     rule = f"{why} — beyond it (chaotic training decorrelates elsewhere): accuracy judged against the other seeds"
     return (verdicts.CONSISTENT if acc.ok else verdicts.MISMATCH), rule, report, acc.text
