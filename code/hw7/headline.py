@@ -123,11 +123,8 @@ def metric_table(values: Mapping[str, Any], describe, describe_value, *, breakab
         prefix = name.split(".")[0]
         return (_ORDER.index(prefix) if prefix in _ORDER else len(_ORDER), name)
 
-    def cell(text: str) -> str:
-        return str(text).replace("|", "\\|")
-
-    lines = ["| metric | value | meaning |", "|" + "|".join(":" + "-" * (w - 1) for w in METRIC_WIDTHS) + "|"]
-    for name in sorted(values, key=rank):
-        shown = name.replace(".", "." + _TYPST_BREAK) if breakable else name
-        lines.append(f"| {cell(shown)} | {cell(describe_value(name, values[name]))} | {cell(describe(name))} |")
-    return "\n".join(lines)
+    names = sorted(values, key=rank)
+    rows = pd.DataFrame({"metric": [n.replace(".", "." + _TYPST_BREAK) if breakable else n for n in names],
+                         "value": [describe_value(n, values[n]) for n in names],
+                         "meaning": [describe(n) for n in names]})
+    return pipe_table(rows, METRIC_WIDTHS)

@@ -26,11 +26,12 @@ def _lr_sweep(part: str, opt: str, *, with_baseline: bool = False) -> Callable[[
     return metric
 
 
-def _final(prefix: str) -> Callable[[Entries], dict[str, float]]:
-    """Mean and sd over seeds of the final test accuracy of one chosen configuration, and its size."""
+def _final(prefix: str, split: str = "test") -> Callable[[Entries], dict[str, float]]:
+    """Mean and sd over seeds of the final accuracy of one configuration (on the test set, or the
+    validation split), and its size."""
     def metric(entries: Entries) -> dict[str, float]:
         final = mr.finals(entries)
-        return {f"{prefix}.test_acc.mean": float(final["acc"].mean()), f"{prefix}.test_acc.sd": float(final["acc"].std()),
+        return {f"{prefix}.{split}_acc.mean": float(final["acc"].mean()), f"{prefix}.{split}_acc.sd": float(final["acc"].std()),
                 f"{prefix}.params": int(final["params"].iloc[0])}
     return metric
 
@@ -64,18 +65,6 @@ def _expanded(prefix: str) -> Callable[[Entries], dict[str, float]]:
 
 
 
-def _p3_shallow_same_recipe(split: str) -> Callable[[Entries], dict[str, float]]:
-    """The controlled comparison of Problem 3(c): accuracy over seeds on the test set or validation split."""
-    def metric(entries: Entries) -> dict[str, float]:
-        final = mr.finals(entries)
-        prefix = f"p3.c.shallow_same_recipe.{split}_acc"
-        out = {f"{prefix}.mean": float(final["acc"].mean()), f"{prefix}.sd": float(final["acc"].std())}
-        if split == "test":
-            out["p3.c.shallow_same_recipe.params"] = int(final["params"].iloc[0])
-        return out
-    return metric
-
-
 #: experiment name -> the function that turns its entries into headline numbers
 METRICS: dict[str, Callable[[Entries], dict[str, Any]]] = {
     "p2-a-sgd-lr": _lr_sweep("a", "sgd", with_baseline=True),
@@ -84,8 +73,8 @@ METRICS: dict[str, Callable[[Entries], dict[str, Any]]] = {
     "p3-a-sigmoid-deep": _deep("a", "sigmoid"),
     "p3-b-relu-deep": _deep("b", "relu"),
     "p3-c-final": _final("p3.c.best"),
-    "p3-c-shallow-same-recipe": _p3_shallow_same_recipe("test"),
-    "p3-c-shallow-same-recipe-val": _p3_shallow_same_recipe("val"),
+    "p3-c-shallow-same-recipe": _final("p3.c.shallow_same_recipe"),
+    "p3-c-shallow-same-recipe-val": _final("p3.c.shallow_same_recipe", "val"),
     "p2-c-expand-final": _expanded("p2.c.expanded"),
     "p3-c-expand-final": _expanded("p3.c.expanded"),
 }
