@@ -217,4 +217,47 @@ def expanded() -> list[ExperimentSpec]:
 
 def experiments() -> list[ExperimentSpec]:
     """Problems 2 and 3, in the order the chapters use them."""
-    return problem2() + problem3() + problem3_controlled() + expanded()
+    return problem2() + problem3() + problem3_controlled() + expanded() + problem3_depth()
+
+
+# --------------------------------------------------------------------------------------------
+# Problem 3(c), depth searched: the homework asks what more depth does, so depth is the one thing
+# that varies here. Nets with 1-6 hidden layers whose widths narrow geometrically from the first
+# hidden layer towards the 10 outputs, each sized to one of two parameter budgets, all under one
+# recipe (ReLU + Kaiming uniform, Adam 1e-3, batch 100, 20 epochs, lr x0.1 after epoch 10; no batch
+# norm or dropout, so the batched engine trains the seeds together). Validation split, 3 seeds.
+P3C_DEPTHS = [1, 2, 3, 4, 5, 6]
+P3C_DEPTH_BUDGETS = [100_000, 400_000]
+P3C_DEPTH_RECIPE: dict[str, Any] = {
+    "activation": "relu", "init": "kaiming_uniform", "optimizer": "adam", "lr": 1e-3, "weight_decay": 1e-5,
+    "batch_size": 100, "epochs": 20, "scheduler": {"step_size": 10, "gamma": 0.1}, "eval": "val",
+}
+
+
+def narrowing_sizes(depth: int, budget: int) -> list[int]:
+    """784, then ``depth`` hidden widths w1 * r**i with r = (10 / w1)**(1 / depth), then 10.
+
+    The ratio makes the widths step geometrically from w1 towards the 10 outputs; w1 is the integer
+    whose net has the parameter count (weights and biases) closest to ``budget``.
+    """
+    def sizes(w1: int) -> list[int]:
+        r = (10 / w1) ** (1 / depth)
+        return [784] + [round(w1 * r ** i) for i in range(depth)] + [10]
+
+    def params(s: list[int]) -> int:
+        return sum(a * b + b for a, b in zip(s[:-1], s[1:]))
+
+    return min((sizes(w1) for w1 in range(11, 4000)), key=lambda s: abs(params(s) - budget))
+
+
+def p3c_depth_fields(depth: int, budget: int) -> dict[str, Any]:
+    return {**P3C_DEPTH_RECIPE, "sizes": narrowing_sizes(depth, budget)}
+
+
+def problem3_depth() -> list[ExperimentSpec]:
+    """Problem 3(c): validation accuracy against depth at two parameter budgets."""
+    return [
+        ExperimentSpec("p3-c-depth", "mnist", "Depth 1-6 at two parameter budgets, one recipe: validation x 3 seeds",
+                       [mnist_config(**p3c_depth_fields(d, b), seed=s)
+                        for b in P3C_DEPTH_BUDGETS for d in P3C_DEPTHS for s in P2_SEEDS]),
+    ]
