@@ -23,7 +23,8 @@ def _config_columns(config: dict[str, Any]) -> dict[str, Any]:
     row = {k: config[k] for k in CONFIG_COLUMNS if k in config}
     row["sizes"] = "-".join(map(str, config["sizes"]))
     row["betas"] = tuple(config.get("betas", ()))
-    row["scheduler"] = None if not config.get("scheduler") else f"{config['scheduler']['step_size']}/{config['scheduler']['gamma']}"
+    sched = config.get("scheduler")
+    row["scheduler"] = sched if not sched or isinstance(sched, str) else f"{sched['step_size']}/{sched['gamma']}"
     return row
 
 
