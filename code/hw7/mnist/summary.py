@@ -64,6 +64,20 @@ def _expanded(prefix: str) -> Callable[[Entries], dict[str, float]]:
     return metric
 
 
+def _depth(entries: Entries) -> dict[str, float]:
+    """Problem 3(c)'s depth search: each budget's best depth and its validation accuracy, and depth 1's."""
+    from hw7.mnist.findings_depth import from_entries
+
+    f = from_entries(entries)
+    out: dict[str, float] = {}
+    for budget, verdict in f.by_budget.items():
+        key = f"p3.c.depth.{budget // 1000}k"
+        out[f"{key}.best_depth"] = verdict.best.depth
+        out[f"{key}.best.val_acc.mean"] = verdict.best.mean
+        out[f"{key}.depth1.val_acc.mean"] = f.cell(budget, 1).mean
+    return out
+
+
 
 #: experiment name -> the function that turns its entries into headline numbers
 METRICS: dict[str, Callable[[Entries], dict[str, Any]]] = {
@@ -77,6 +91,11 @@ METRICS: dict[str, Callable[[Entries], dict[str, Any]]] = {
     "p3-c-shallow-same-recipe-val": _final("p3.c.shallow_same_recipe", "val"),
     "p2-c-expand-final": _expanded("p2.c.expanded"),
     "p3-c-expand-final": _expanded("p3.c.expanded"),
+    "p3-c-depth": _depth,
+    "p2-c-record-final": _expanded("p2.c.record"),
+    "p2-c-record-control": _final("p2.c.record_control"),
+    "p3-c-record-final": _expanded("p3.c.record"),
+    "p3-c-record-control": _final("p3.c.record_control"),
 }
 
 #: dotted-name prefix -> what the number means
@@ -105,4 +124,15 @@ DESCRIPTIONS: dict[str, str] = {
     "p3.c.shallow_same_recipe.test_acc": "P3(c): one hidden layer with the deep winner's recipe, test accuracy over 3 seeds",
     "p3.c.shallow_same_recipe.val_acc": "P3(c): the same, validation accuracy over 3 seeds",
     "p3.c.shallow_same_recipe.params": "P3(c): its number of parameters",
+    "p3.c.depth": "P3(c), depth searched: best number of hidden layers at a parameter budget (100k or 400k) and validation accuracies over 3 seeds",
+    "p2.c.record.test_acc": "P2(c), long run on distorted data (784-800-10, cosine schedule): test accuracy over 3 seeds (target 0.9930)",
+    "p2.c.record.params": "P2(c), long run on distorted data: its number of parameters",
+    "p2.c.record.epochs": "P2(c), long run on distorted data: its training epochs",
+    "p2.c.record.augment": "P2(c), long run on distorted data: distortion strength (shift px, rotate/shear deg, scale fraction, elastic alpha/sigma px; 0 = off)",
+    "p2.c.record_control": "P2(c), its control: the same net, schedule and epochs without distortions, test accuracy over 3 seeds",
+    "p3.c.record.test_acc": "P3(c), long run on distorted data (deep winner, cosine schedule): test accuracy over 3 seeds (target 0.9950)",
+    "p3.c.record.params": "P3(c), long run on distorted data: its number of parameters",
+    "p3.c.record.epochs": "P3(c), long run on distorted data: its training epochs",
+    "p3.c.record.augment": "P3(c), long run on distorted data: distortion strength (shift px, rotate/shear deg, scale fraction, elastic alpha/sigma px; 0 = off)",
+    "p3.c.record_control": "P3(c), its control: the same net, schedule and epochs without distortions, test accuracy over 3 seeds",
 }
