@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
-from hw7.mnist.findings_records import Record, RecordFindings
+from hw7.mnist.findings_records import Record
 from hw7.report import plots
 
 _CB = sns.color_palette("colorblind", 10)
@@ -27,22 +27,16 @@ def _panel(ax: plt.Axes, rec: Record, title: str) -> None:
             ax.axhline(lit.accuracy, color="black", ls=":", lw=1, label=f"{lit.source}: {100 * lit.accuracy:.2f} %")
     ax.set_ylim(max(rec.control.curves[0][0] - 0.002, 0.975), max(l.accuracy for l in rec.literature) + 0.0015)
     ax.set_xlabel("epoch")
-    ax.set_title(title, fontsize="small")
+    if title:
+        ax.set_title(title, fontsize="small")
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.1f} %"))
 
 
-def record_curves(f: RecordFindings) -> plt.Figure:
-    """Test accuracy per epoch (mean and min–max of 3 seeds) of each long distorted run, its control
-    and the earlier shorter run, with the target and the literature's results as horizontal lines."""
-    fig, axes = plt.subplots(1, 2, figsize=(9.0, 4.2), layout="constrained", sharey=False)
-    for ax, rec, kind in ((axes[0], f.shallow, "one hidden layer"), (axes[1], f.deep, "deep dense")):
-        _panel(ax, rec, f"{kind} ({'-'.join(map(str, rec.final.sizes))})")
-    axes[0].set_ylabel("test accuracy")
-    handles, labels = axes[1].get_legend_handles_labels()
-    h0, l0 = axes[0].get_legend_handles_labels()
-    for h, l in zip(h0, l0):
-        if l not in labels:
-            handles.append(h)
-            labels.append(l)
-    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize="small", frameon=False)
+def record_curves(rec: Record) -> plt.Figure:
+    """Test accuracy per epoch (mean and min–max of 3 seeds) of a long distorted run, its control and
+    the earlier shorter run, with the target and the literature's results as horizontal lines."""
+    fig, ax = plt.subplots(figsize=(8.0, 4.0), layout="constrained")
+    _panel(ax, rec, "")
+    ax.set_ylabel("test accuracy")
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside right center", fontsize="small", frameon=False)
     return fig
