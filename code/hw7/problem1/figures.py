@@ -7,7 +7,7 @@ beyond evaluating f on a plotting grid.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -22,6 +22,9 @@ from matplotlib.lines import Line2D
 from hw7.report.plots import DIVERGED_MARKER, MAX_WIDTH_IN, color, label
 
 Entry = dict[str, Any]
+
+if TYPE_CHECKING:  # findings import nothing from here; the names are for the annotations only
+    from hw7.problem1.findings import P1Findings, Run
 
 
 @dataclass(frozen=True)
@@ -217,3 +220,35 @@ def adam_variants(entries: Sequence[Entry]) -> plt.Figure:
     handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize="small")
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# The chapter's figures, drawn from its findings (hw7.problem1.findings), so no plotting code lives
+# in the .qmd. One plotting window for every trajectory plot: around part (b)'s three paths.
+
+
+def _window(f: "P1Findings") -> Extent:
+    return Extent.around(list(f.extent_entries))
+
+
+def chapter_contour(f: "P1Findings") -> plt.Figure:
+    """Part (a): the valley's contours on the chapter's plotting window."""
+    fig, ax = plt.subplots(figsize=(7, 4.6), layout="constrained")
+    contour(ax, _window(f))
+    ax.legend(loc="lower right", fontsize="small")
+    return fig
+
+
+def chapter_comparison(f: "P1Findings", runs: Sequence["Run"]) -> plt.Figure:
+    """Paths and error curves of ``runs`` (findings' runs) on the chapter's window."""
+    return comparison([r.entry for r in runs], _window(f))
+
+
+def chapter_sweep(f: "P1Findings") -> plt.Figure:
+    """Final distance against the rate for the three methods (the sweep's entries ride on its lines)."""
+    return lr_sweep([line.entry for line in f.sweep.lines])
+
+
+def chapter_adam_variants(f: "P1Findings") -> plt.Figure:
+    """The homework's Adam and its three variants at parts (b) and (d)'s rates."""
+    return adam_variants([r.entry for r in f.variants.runs.values()])

@@ -174,3 +174,15 @@ def regenerate_commands() -> list[str]:
 
 def markdown(df: pd.DataFrame, **kwargs: Any) -> str:
     return df.to_markdown(index=False, **kwargs)
+
+
+def runs_brief(df: pd.DataFrame) -> pd.DataFrame:
+    """The columns appendix D shows of :func:`run_table` (no device or versions: ``env`` names them), seconds to 0.1 s."""
+    out = df[["experiment", "key", "run", "seed", "env", "batch", "seconds", "created"]].copy()
+    out["seconds"] = [f"{s:.1f}" for s in out["seconds"]]
+    return out
+
+
+def largest_experiment() -> pd.Series:
+    """The experiment that took the most compute (a row of :func:`experiment_table`)."""
+    return experiment_table().sort_values("seconds", ascending=False).iloc[0]

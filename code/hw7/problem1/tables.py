@@ -1,0 +1,53 @@
+"""Chapter 1's tables as Markdown, from its findings (:mod:`hw7.problem1.findings`)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+
+from hw7.problem1.experiments import P1_ADAM_VARIANTS
+from hw7.problem1.figures import ADAM_VARIANT_LABELS, run_label
+from hw7.problem1.findings import Limits, Run, Variants
+from hw7.report import fmt
+
+
+def _markdown(rows: list[dict[str, str]]) -> str:
+    return pd.DataFrame(rows).to_markdown(index=False, disable_numparse=True)
+
+
+def speed(runs: Sequence[Run]) -> str:
+    """First step within each distance of (1, 1), the final distance and its range over the last 10 %."""
+    return _markdown([{
+        "run": run_label(r.entry),
+        **{f"first step < {tol}": fmt.steps(n) for tol, n in r.first_below.items()},
+        "final distance": fmt.sci(r.final_dist),
+        "last 10 %: min – max": f"{fmt.sci(r.tail_dist_min)} – {fmt.sci(r.tail_dist_max)}",
+    } for r in runs])
+
+
+def adam_variants(v: Variants) -> str:
+    """The homework's Adam and its variants at both rates: final distance, late distance and step length."""
+    rows = []
+    for lr in (v.rate_b, v.rate_d):
+        for name in P1_ADAM_VARIANTS:
+            r = v.run(lr, name)
+            rows.append({"κ": fmt.lr(lr), "variant": ADAM_VARIANT_LABELS[name],
+                         "final distance": fmt.sci(r.final_dist),
+                         "last 10 %: distance min – max": f"{fmt.sci(r.tail_dist_min)} – {fmt.sci(r.tail_dist_max)}",
+                         "last 10 %: step median (κ)": f"{fmt.sci(r.tail_step_median)} ({r.tail_step_median_k:.2g})",
+                         "last 10 %: step max (κ)": f"{fmt.sci(r.tail_step_max)} ({r.tail_step_max_k:.2g})"})
+    return _markdown(rows)
+
+
+def limits(lim: Limits, steps: int = 4) -> str:
+    """The first steps of the runs around each divergence limit: where they land (x) and kappa * lambda_max."""
+    rows = []
+    for r in lim.table_runs:
+        xy = r.xy
+        row = {"run": run_label(r.entry)}
+        for t in range(steps):
+            row[f"step {t}: x, κλ"] = f"{xy[t, 0]:.3g}, {r.kl(t):.3g}" if t < len(xy) else "—"
+        row["diverged at step"] = fmt.steps(r.diverged_step)
+        rows.append(row)
+    return _markdown(rows)

@@ -1,0 +1,90 @@
+"""Appendices A–D: each comparative, causal or universal sentence checked against the findings the
+appendix cites; every failure message quotes its sentence (which a person then rewrites)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hw7.readings import findings
+from hw7.readings.experiments import LNN_INIT_DEPTH
+from hw7.store import results, summary
+
+
+@pytest.fixture(autouse=True)
+def committed_cache(monkeypatch):
+    monkeypatch.delenv("HW7_CACHE_DIR", raising=False)
+
+
+def test_holm_can_fail():
+    assert findings.holm({"a": 0.001, "b": 0.03, "c": 0.04}) == {"a"}  # b fails 0.05/2, so c stops too
+    assert findings.holm({"a": 0.001, "b": 0.02, "c": 0.03}, alpha=0.1) == {"a", "b", "c"}
+
+
+def test_zoo_sentences():
+    z = findings.load_zoo(results.load)
+    assert z.outside == {"momentum", "adamax", "rmsprop"}, \
+        "App. A: 'the exceptions are Momentum, Adamax and RMSprop'"
+    assert z.n_inside > z.n_optimizers / 2, "App. A: 'Most published accuracies are ordinary draws'"
+    assert z.widest.optimizer == "momentum", "App. A: 'the widest, Momentum’s, covers ... points'"
+    assert z.n_above == z.n_optimizers, "App. A: 'For each of the 8 optimizers the published accuracy exceeds our mean'"
+    assert z.sign_p < 0.05, "App. A: 'a split that uneven would have probability ...'"
+    assert max(z.below_published) == z.n_optimizers and z.n_seeds_all_below >= 1, \
+        "App. A: 'it is all eight for 2 of our 8 seeds'"
+    assert min(z.seed_gap) < 0 < max(z.seed_gap), "App. A: 'from a deficit of ... points to a lead of ...'"
+    assert z.log_mismatch == {"rmsprop"}, "App. A: 'RMSprop’s does not: its log ends at 96 %'"
+    assert z.top == {"momentum", "nesterov", "adadelta"}, \
+        "App. A: 'Momentum, SGD with Nesterov momentum and Adadelta are a tie: no optimizer beats any of them'"
+    assert z.best.optimizer == "nesterov", "App. A: '(best: SGD with Nesterov momentum at ...)'"
+    assert z.beaten_by_all() == {"adagrad"} and z.worst.optimizer == "adagrad", \
+        "App. A: 'At the bottom, Adagrad ... is beaten by each of the others'"
+    assert ("sgd", "adagrad") in z.holm_dropped and not z.beaten_by_all(z.separated_holm), \
+        "App. A: 'the ... that drop out include SGD against Adagrad, so Adagrad’s place below SGD is tentative'"
+    assert {r.optimizer for r in z.rows[-2:]} == {"sgd", "adagrad"}, "App. A: 'the two lowest means, SGD and Adagrad'"
+    assert ("momentum", "sgd") in z.separated_holm and z.momentum_gain > 0, \
+        "App. A: 'adding momentum to SGD ... raises its mean ..., a gap that stays significant after the correction'"
+
+
+def test_lnn_sentences():
+    n = findings.load_lnn(results.load)
+    assert n.time_fixed[n.shallow] < 0, "App. B: 'depth 1 does not learn within 600 epochs'"
+    assert n.shallow < n.fastest_depth < n.deep, "App. B: 'A moderate depth learns fastest; neither extreme wins'"
+    later = [n.time_fixed[d] for d in n.depths if d >= n.fastest_depth]
+    assert later == sorted(later) and len(set(later)) == len(later), \
+        "App. B: 'from there on, every deeper network learns more slowly'"
+    lrs = [n.best_lr[d] for d in n.search_depths]
+    times = [n.best_time[d] for d in n.search_depths]
+    assert lrs == sorted(lrs, reverse=True) and times == sorted(times), \
+        "App. B: 'Deeper networks need smaller learning rates and still learn more slowly'"
+    assert n.eta_t_spread < 1.25, "App. B: 'the learning time falls as 1/η (... varies by at most ...)'"
+    assert all(0.9 < n.first_fail[d] / n.limit[d] < 1.1 for d in n.search_depths), \
+        "App. B: 'until, near the stability limit below, the network stops learning'"
+    assert n.w_star_above_one, "App. B: 'Since w* > 1 here, η_max falls faster than 1/D'"
+    assert 0.8 < n.ratio_min and n.ratio_max < 1.05, "App. B: 'The fastest rate of the grid tracks this limit closely'"
+    for d in n.search_depths:
+        if n.ratio[d] > 1:
+            a, b, c, e = n.last_losses[d]
+            assert a == c and b == e and a != b, \
+                "App. B: 'a rate slightly above the limit ... a loss that alternates between two values'"
+    assert n.window_is_contiguous, "App. B: 'every w0 from 0.8 to 1.15, and none outside it'"
+    assert n.time_init[n.w_fast] == 0, "App. B: 'The fastest is w0 = 1.05, already below the threshold at the start'"
+    assert [w for w in n.inits if w > n.window[1]] == [n.above_window_min], "App. B: 'Above it (w0 = 1.20)'"
+    assert 0 < n.w_after < 1 and n.product_after < 1e-3, \
+        "App. B: 'it cuts every weight from 1.2 to 0.21 ...: the network lands on the same plateau'"
+    assert n.final_init[n.inits[0]] > 10 * n.noise_floor, "App. B: 'sits on the plateau for the whole run'"
+    assert LNN_INIT_DEPTH == 15, "App. B: 'because the factor is a fourteenth power' (D - 1)"
+
+
+def test_numpy_sentences():
+    m = findings.load_numpy(results.load, summary.read()["perf.baseline_run_seconds"])
+    assert m.net_plain < 1e-7 and m.net_dropout < 1e-5, "App. C: 'the reading asks for at most 1e-7 ... and 1e-5 with it'"
+    assert m.max_rel_error["softmax_ce"] < 1e-8, "App. C: 'expects errors at the scale of 1e-8; ours is ...'"
+    assert m.max_rel_error["linear"] > 1e-10 and m.max_rel_error["relu"] > 1e-10 and m.dropout_layers > 1e-9, \
+        "App. C: 'our single layers reach ... above those marks'"
+    assert m.dropout_layers == m.max_rel_error["dropout_p0.5"], "App. C: 'The dropout checks at p = 0.5 stand out'"
+    assert m.worst_param == "layer3.W" and m.other_params_max < m.net_dropout / 10, \
+        "App. C: 'the error sits in one place: the weights just after the dropout layer'"
+    assert m.max_loss_gap < 1e-14 and m.max_weight_gap < 1e-14, "App. C: 'They are the same computation'"
+    assert m.n_pairs_differ == 0, "App. C: 'the two give the same test accuracy in every one of the ... pairs'"
+    assert list(m.seeds) == list(range(m.seeds[0], m.seeds[-1] + 1)), "App. C: 'seeds 0–2'"
+    assert m.torch_run_s < m.numpy_run_s < m.homework_loop_run_s, \
+        "App. C: 'batching, not the library: run one at a time, the NumPy network ... is faster than the homework’s torch loop'"
