@@ -97,6 +97,15 @@ def test_edited_summary_is_named_by_the_loader_and_by_verify(cache_copy, capsys)
     assert summary.read()[GD_KEY] == true
 
 
+def test_verify_runs_and_summary_together_fails_on_either(cache_copy, capsys):
+    _edit_summary(cache_copy, **{"p1.c.final_dist.adam": 0.5})
+    key = registry.get("p1-c").runs[0].key
+    assert cli.main(["verify", "--summary", "--key", key, "--json"]) == 1  # the run agrees; the summary does not
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ok"] is False and doc["runs"][0]["status"] in ("identical", "equivalent")
+    assert [d["metric"] for d in doc["summary"]["differences"]] == ["p1.c.final_dist.adam"]
+
+
 def test_summary_key_missing_or_extra_is_a_mismatch(cache_copy):
     stored = json.loads((cache_copy / "summary.json").read_text())
     del stored[GD_KEY]

@@ -7,6 +7,7 @@
     python -m hw7 summary
     python -m hw7 diff --rev HEAD      # committed headline numbers against the working tree's
     python -m hw7 verify 'p1-*'        # recompute cached runs and check they match
+    python -m hw7 verify --summary     # cache/summary.json against the entries it is built from
 
 Errors a person can fix (unknown experiment, bad config, missing data, damaged cache entry, a cache
 that cannot be written) print one line and exit 2; an interrupted run keeps every finished entry and
@@ -80,10 +81,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     cache.remove_stale_temp_files()  # left by an earlier run killed mid-write
     for exp in experiments:
         run_experiment(exp, force=args.force, progress=not args.no_progress)
-    return _write_summary("summary:")
+    return _write_summary()
 
 
-def _write_summary(lead: str) -> int:
+def _write_summary() -> int:
     """Rebuild summary.json from every entry that verifies; name what is left out and how to fix it.
     Missing experiments are a normal state of a cache being filled (exit 0); a damaged entry exits 2."""
     path, built = summary.write()
@@ -91,7 +92,7 @@ def _write_summary(lead: str) -> int:
     if built.missing:
         note = (f" (not cached yet, so left out: {', '.join(built.missing)}; "
                 f"compute with `python -m hw7 run {' '.join(built.missing)}`)")
-    print(f"{lead} wrote {path}{note}", flush=True)
+    print(f"summary: wrote {path}{note}", flush=True)
     if built.corrupt:
         name, message = next(iter(built.corrupt.items()))
         others = [n for n in built.corrupt if n != name]
@@ -101,7 +102,7 @@ def _write_summary(lead: str) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    return _write_summary("summary:")
+    return _write_summary()
 
 
 def _strict_json(doc: object) -> str:
@@ -180,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "identical (same machine fingerprint: bit for bit), equivalent (another machine: "
                                    "within float rounding over the steps compared), consistent (a long training run "
                                    "elsewhere: accuracy within the seeds' spread) or MISMATCH (see docs/instructors.md). "
-                                   "Exit 0 unless a run is MISMATCH, CORRUPT or MISSING.")
+                                   "With --summary, check cache/summary.json against its entries instead (or as well, "
+                                   "with runs named). Exit 0 unless a run or the summary is MISMATCH, CORRUPT or MISSING.")
     p.add_argument("names", nargs="*", help="experiments whose runs to verify (names or patterns such as 'p1-*')")
     p.add_argument("--summary", action="store_true",
                    help="check cache/summary.json against the entries it is built from (cheap: nothing is "

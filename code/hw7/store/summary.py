@@ -6,7 +6,7 @@ only that experiment's cached entries. Non-finite values are written as ``null``
 The file is never trusted on its own: :func:`read` (what the chapters call) rebuilds the numbers from
 the checksummed entries and raises one line naming the keys, the experiment and the command that
 fixes it when the file differs (edited by hand, or left stale by a run that stopped). That costs one
-pass over the entries (about 0.5 s), cheap next to a chapter's render. ``hw7 verify --summary`` runs
+pass over the entries (0.2–0.5 s), cheap next to a chapter's render. ``hw7 verify --summary`` runs
 the same check.
 """
 
