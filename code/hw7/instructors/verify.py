@@ -469,7 +469,7 @@ def checks_json(checks: Sequence[Check], chosen: str) -> dict[str, Any]:
 
 
 def _summary_value(value: Any) -> Any:
-    return None if value is summary._ABSENT else value
+    return None if value is summary.ABSENT else value
 
 
 def format_summary(result: summary.Check, max_rows: int = 20) -> str:
@@ -503,8 +503,8 @@ def summary_json(result: summary.Check) -> dict[str, Any]:
         "summary": str(result.path), "ok": result.ok, "verdict": "ok" if result.ok else _summary_verdict(result),
         "metrics": len(result.stored),
         "differences": [{"metric": m.metric, "experiment": m.experiment, "file": _summary_value(m.stored),
-                         "entries": _summary_value(m.fresh), "in_file": m.stored is not summary._ABSENT,
-                         "in_entries": m.fresh is not summary._ABSENT} for m in result.mismatches],
+                         "entries": _summary_value(m.fresh), "in_file": m.stored is not summary.ABSENT,
+                         "in_entries": m.fresh is not summary.ABSENT} for m in result.mismatches],
         "missing": result.built.missing, "corrupt": result.built.corrupt,
         "error": None if problem is None else str(problem),
     }

@@ -131,12 +131,13 @@ def read_file(root: Path | None = None) -> dict[str, Any]:
     return values
 
 
-_ABSENT = object()
+#: marks a metric that one side (file or entries) lacks
+ABSENT = object()
 
 
 @dataclass
 class Mismatch:
-    """One metric on which the file and the entries disagree (``_ABSENT``: not on that side)."""
+    """One metric on which the file and the entries disagree (``ABSENT``: not on that side)."""
 
     metric: str
     experiment: str | None
@@ -145,9 +146,9 @@ class Mismatch:
 
     def describe(self) -> str:
         where = f" ({self.experiment})" if self.experiment else ""
-        if self.fresh is _ABSENT:
+        if self.fresh is ABSENT:
             return f"{self.metric}: in the file only"
-        if self.stored is _ABSENT:
+        if self.stored is ABSENT:
             return f"{self.metric}{where}: not in the file, {_show(self.fresh)} from the entries"
         return f"{self.metric}{where}: {_show(self.stored)} in the file, {_show(self.fresh)} from the entries"
 
@@ -201,8 +202,8 @@ def check(root: Path | None = None) -> Check:
     fresh = json.loads(json.dumps(built.values))  # as the file would hold them
     mismatches = []
     for name in sorted(set(stored) | set(fresh)) if unreadable is None else ():
-        a, b = stored.get(name, _ABSENT), fresh.get(name, _ABSENT)
-        same = a is not _ABSENT and b is not _ABSENT and type(a) is type(b) and a == b
+        a, b = stored.get(name, ABSENT), fresh.get(name, ABSENT)
+        same = a is not ABSENT and b is not ABSENT and type(a) is type(b) and a == b
         if not same:
             mismatches.append(Mismatch(name, built.origin.get(name), a, b))
     return Check(summary_path(root), stored, built, mismatches, unreadable)
