@@ -39,7 +39,7 @@ def test_list_reports_missing_and_corrupt(scratch_cache, tiny_registry, capsys):
     path = cache.entry_path(tiny_registry["tiny"].runs[0])
     path.write_text(path.read_text()[:50])
     capsys.readouterr()
-    assert cli.main(["list", "-v"]) == 0
+    assert cli.main(["list", "-v"]) == 2  # a CORRUPT entry fails the listing (scripts gate on it)
     out = capsys.readouterr().out
     assert "CORRUPT" in out and "missing" in out
 

@@ -134,6 +134,6 @@ def test_damaged_cache_file(env):
     err = one_line_error(hw7(env, "diff", str(path.parents[1]), str(path.parents[1])))
     assert str(path) in err
     listing = hw7(env, "list", "-v")
-    assert listing.returncode == 0 and "CORRUPT" in listing.stdout
+    assert listing.returncode == 2 and "CORRUPT" in listing.stdout and "--force" in one_line_error(listing)
     checked = hw7(env, "verify", "p1-b", "--no-progress")
     assert checked.returncode == 1 and "CORRUPT" in checked.stdout and "Traceback" not in checked.stderr

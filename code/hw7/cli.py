@@ -7,9 +7,11 @@
     python -m hw7 summary
     python -m hw7 diff --rev HEAD      # committed headline numbers against the working tree's
     python -m hw7 verify 'p1-*'        # recompute cached runs and check they match
+    python -m hw7 verify --summary     # cache/summary.json against the entries it is built from
 
-Errors a person can fix (unknown experiment, bad config, missing data, damaged cache entry)
-print one line and exit 2; an interrupted run keeps every finished entry and exits 130.
+Errors a person can fix (unknown experiment, bad config, missing data, damaged cache entry, a cache
+that cannot be written) print one line and exit 2; an interrupted run keeps every finished entry and
+exits 130. ``list`` and ``summary`` exit 2 too when a cache entry is CORRUPT (scripts gate on it).
 """
 
 from __future__ import annotations
@@ -24,33 +26,33 @@ from hw7.store import cache, registry, summary
 from hw7.errors import CacheCorrupt, Hw7Error
 
 
-def _status(run: registry.Run) -> str:
-    if not cache.has_entry(run):
-        return "missing"
-    try:
-        cache.read_entry(run)
-    except CacheCorrupt:
-        return "CORRUPT"
-    return "cached"
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     chosen = registry.select(args.names) if args.names else list(registry.experiments().values())
     print(f"{'experiment':<24} {'kind':<18} {'cached':>7}  title")
+    corrupt: list[str] = []
     for exp in chosen:
-        states = [_status(r) for r in exp.runs]
+        states = [cache.state(r) for r in exp.runs]
         done = states.count("cached")
         flag = "" if done == len(states) else ("  <- CORRUPT entries" if "CORRUPT" in states else "  <- missing")
         print(f"{exp.name:<24} {exp.kind:<18} {done:>3}/{len(states):<3}  {exp.title}{flag}")
         if args.verbose:
             for run, state in zip(exp.runs, states):
                 print(f"    {run.key}  {state:<8} {run.label}")
+        if "CORRUPT" in states:
+            corrupt.append(exp.name)
+    if corrupt:
+        raise CacheCorrupt(f"damaged cache entries in {', '.join(corrupt)} (never used); see them with "
+                           f"`python -m hw7 list -v`, regenerate with `python -m hw7 run {' '.join(corrupt)} --force`")
     return 0
+
+
+def _todo(exp: registry.Experiment, force: bool) -> list[registry.Run]:
+    return [r for r in exp.runs if force or cache.state(r) != "cached"]
 
 
 def run_experiment(exp: registry.Experiment, *, force: bool, progress: bool) -> int:
     """Compute the runs of ``exp`` that are missing (all with ``force``); each is saved as it finishes."""
-    todo = [r for r in exp.runs if force or _status(r) != "cached"]
+    todo = _todo(exp, force)
     if not todo:
         print(f"{exp.name}: all {len(exp.runs)} runs cached")
         return 0
@@ -73,20 +75,41 @@ def run_experiment(exp: registry.Experiment, *, force: bool, progress: bool) -> 
 def cmd_run(args: argparse.Namespace) -> int:
     if not args.names and not args.all:
         raise Hw7Error("name experiments to run, or pass --all (see `python -m hw7 list`)")
-    cache.remove_stale_temp_files()  # left by an earlier run killed mid-write
-    # validate every name before computing anything
+    # validate every name, and that the results can be saved, before computing anything
     experiments = list(registry.experiments().values()) if args.all else registry.select(args.names)
+    cache.check_writable([r for exp in experiments for r in _todo(exp, args.force)])
+    cache.remove_stale_temp_files()  # left by an earlier run killed mid-write
     for exp in experiments:
         run_experiment(exp, force=args.force, progress=not args.no_progress)
-    path, missing = summary.write()
-    print(f"summary: {path}" + (f" (still missing: {', '.join(missing)})" if missing else ""))
+    return _write_summary()
+
+
+def _write_summary() -> int:
+    """Rebuild summary.json from every entry that verifies; name what is left out and how to fix it.
+    Missing experiments are a normal state of a cache being filled (exit 0); a damaged entry exits 2."""
+    path, built = summary.write()
+    note = ""
+    if built.missing:
+        note = (f" (not cached yet, so left out: {', '.join(built.missing)}; "
+                f"compute with `python -m hw7 run {' '.join(built.missing)}`)")
+    print(f"summary: wrote {path}{note}", flush=True)
+    if built.corrupt:
+        name, message = next(iter(built.corrupt.items()))
+        others = [n for n in built.corrupt if n != name]
+        more = f"; also damaged: {', '.join(others)}" if others else ""
+        raise CacheCorrupt(f"{path} leaves out {', '.join(built.corrupt)}: {message}{more}")
     return 0
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    path, missing = summary.write()
-    print(f"wrote {path}" + (f"; experiments not cached yet: {', '.join(missing)}" if missing else ""))
-    return 0
+    return _write_summary()
+
+
+def _strict_json(doc: object) -> str:
+    """``--json`` output is strict JSON: a non-finite number is spelled as a string ("inf", "nan")."""
+    from hw7.instructors.compare import strict_json
+
+    return json.dumps(strict_json(doc), indent=1, allow_nan=False)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -94,18 +117,29 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     tol = tolerances.Tolerance(atol=args.atol, rtol=args.rtol, include_perf=args.include_perf)
     report = compare.diff(args.a, args.b, rev=args.rev, tol=tol)
-    print(json.dumps(compare.report_json(report), indent=1) if args.json else compare.format_report(report))
+    print(_strict_json(compare.report_json(report)) if args.json else compare.format_report(report))
     return 0 if report.ok else 1
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from hw7.instructors import verify
 
+    checked = summary.check() if args.summary else None
+    if checked is not None and not (args.names or args.key or args.sample is not None):
+        print(_strict_json(verify.summary_json(checked)) if args.json else verify.format_summary(checked))
+        return 0 if checked.ok else 1
     runs, chosen = verify.select(args.names, args.key, args.sample, args.seed)
     checks = verify.verify(runs, epochs=args.epochs, alone=args.alone, atol=args.atol, rtol=args.rtol,
                            exact=args.exact, progress=not args.no_progress and not args.json, device=args.device)
-    print(json.dumps(verify.checks_json(checks, chosen), indent=1) if args.json else verify.format_checks(checks, chosen))
-    return 0 if all(c.ok for c in checks) else 1
+    ok = all(c.ok for c in checks) and (checked is None or checked.ok)
+    if args.json:
+        doc = verify.checks_json(checks, chosen)
+        if checked is not None:
+            doc = {**doc, "ok": ok, "summary": verify.summary_json(checked)}
+        print(_strict_json(doc))
+    else:
+        print(verify.format_checks(checks, chosen) + ("" if checked is None else "\n\n" + verify.format_summary(checked)))
+    return 0 if ok else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -147,8 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    "identical (same machine fingerprint: bit for bit), equivalent (another machine: "
                                    "within float rounding over the steps compared), consistent (a long training run "
                                    "elsewhere: accuracy within the seeds' spread) or MISMATCH (see docs/instructors.md). "
-                                   "Exit 0 unless a run is MISMATCH, CORRUPT or MISSING.")
+                                   "With --summary, check cache/summary.json against its entries instead (or as well, "
+                                   "with runs named). Exit 0 unless a run or the summary is MISMATCH, CORRUPT or MISSING.")
     p.add_argument("names", nargs="*", help="experiments whose runs to verify (names or patterns such as 'p1-*')")
+    p.add_argument("--summary", action="store_true",
+                   help="check cache/summary.json against the entries it is built from (cheap: nothing is "
+                        "recomputed); exit 1 naming the keys that differ")
     p.add_argument("--key", action="append", default=[], metavar="KEY",
                    help="a run's key or key prefix (repeatable; keys: `hw7 list -v`)")
     p.add_argument("--sample", type=int, metavar="N", help="verify N random cached runs (of the named experiments, else of all)")

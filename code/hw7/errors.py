@@ -25,7 +25,15 @@ class CacheMissing(CacheError):
 
 
 class CacheCorrupt(CacheError):
-    """A cache entry that cannot be trusted (unparsable, checksum mismatch, wrong key)."""
+    """A cache entry that cannot be trusted (unparsable, checksum mismatch, wrong key, not a file)."""
+
+
+class CacheUnwritable(CacheError):
+    """The cache cannot take a new file (read-only folder, a file where a folder belongs, a full disk)."""
+
+
+class SummaryStale(CacheError):
+    """``cache/summary.json`` differs from what its cache entries give (edited, or not rebuilt)."""
 
 
 def check_keys(kind: str, config: object, keys: "tuple[str, ...] | list[str]") -> None:

@@ -174,8 +174,19 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+def strict_json(obj: Any) -> Any:
+    """``obj`` with every non-finite float, at any depth (values, differences, ratios), as its string,
+    so ``json.dumps(..., allow_nan=False)`` succeeds: what ``--json`` promises."""
+    if isinstance(obj, dict):
+        return {k: strict_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [strict_json(v) for v in obj]
+    return _jsonable(obj)
+
+
 def report_json(report: Report) -> dict[str, Any]:
-    return {
+    """The report as strict JSON data (non-finite numbers as the strings "nan", "inf", "-inf")."""
+    return strict_json({
         "a": report.a_label, "b": report.b_label, "equal": report.ok, "compared": report.compared,
         "differences": [{"metric": d.metric, "a": _jsonable(d.a), "b": _jsonable(d.b), "abs_diff": d.abs_diff,
                          "rel_diff": d.rel_diff, "tolerance": d.tolerance, "note": d.detail} for d in report.differences],
@@ -183,7 +194,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "only_b": {n: _jsonable(report.one_sided.get(n)) for n in report.only_b}, "ignored": report.ignored,
         "runs_compared": report.runs_compared, "runs_only_a": report.runs_only_a, "runs_only_b": report.runs_only_b,
         "notes": report.notes,
-    }
+    })
 
 
 # ------------------------------------------------------------------------------------------------
@@ -212,9 +223,16 @@ def load_summary(path: Path) -> dict[str, Any]:
 
 
 def summary_at_rev(rev: str, path: str = "cache/summary.json", repo: Path = REPO_ROOT) -> dict[str, Any]:
-    """``path`` as committed at git revision ``rev`` (read with ``git show``; nothing is checked out)."""
+    """``path`` as committed at git revision ``rev`` (read with ``git show``; nothing is checked out).
+
+    ``diff`` promises never to write, so a revision that git would take as an option (``--output=FILE``
+    writes a file) is refused; ``--end-of-options`` guards the same on gits that know it (2.24+)."""
+    if not rev or rev.startswith("-") or any(c in rev for c in "\0\n"):
+        raise Hw7Error(f"{rev!r} is not a git revision (a revision never starts with '-'); "
+                       "name a commit, tag or branch, e.g. `--rev HEAD~1` (see `git log --oneline`)")
     try:
-        proc = subprocess.run(["git", "-C", str(repo), "show", f"{rev}:{path}"], capture_output=True, text=True)
+        proc = subprocess.run(["git", "-C", str(repo), "show", "--end-of-options", f"{rev}:{path}"],
+                              capture_output=True, text=True)
     except OSError as exc:
         raise Hw7Error(f"cannot run git ({exc}); compare two files instead: `python -m hw7 diff OLD.json NEW.json`") from None
     if proc.returncode != 0:

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from hw7.store import cache, fingerprint, registry
+from hw7.store import cache, fingerprint, registry, summary
 from hw7.instructors import compare, tolerances, verdicts
 from hw7.errors import CacheCorrupt, CacheError, CacheMissing, Hw7Error
 
@@ -461,4 +461,50 @@ def checks_json(checks: Sequence[Check], chosen: str) -> dict[str, Any]:
                   "machine": c.machine, "consistency": c.consistency, "batch": c.batch, "epochs": c.epochs,
                   "comparison": compare.report_json(c.report) if c.report is not None else None}
                  for c in checks],
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# ``--summary``: summary.json against the entries it is built from (nothing recomputed)
+
+
+def _summary_value(value: Any) -> Any:
+    return None if value is summary.ABSENT else value
+
+
+def format_summary(result: summary.Check, max_rows: int = 20) -> str:
+    """Human-readable outcome of :func:`hw7.store.summary.check`: agreement, or each differing key."""
+    head = f"summary: {result.path}"
+    problem = result.error()
+    if problem is None:
+        return f"{head}\nok         {len(result.stored)} metrics agree with the cache entries they are built from"
+    if not result.mismatches:
+        return f"{head}\n{_summary_verdict(result):<11}{problem}"
+    lines = [head] + [f"MISMATCH   {m.describe()}" for m in result.mismatches[:max_rows]]
+    if len(result.mismatches) > max_rows:
+        lines.append(f"           ... and {len(result.mismatches) - max_rows} more (--json lists all)")
+    lines.append(f"{len(result.mismatches)} metric(s) differ from the cache entries the file is built from; "
+                 "rebuild it with `python -m hw7 summary`")
+    return "\n".join(lines)
+
+
+def _summary_verdict(result: summary.Check) -> str:
+    if result.unreadable is not None:
+        return "MISSING" if isinstance(result.unreadable, CacheMissing) else "MISMATCH"
+    if result.built.corrupt:
+        return "CORRUPT"
+    return "MISSING" if result.built.missing else "MISMATCH"
+
+
+def summary_json(result: summary.Check) -> dict[str, Any]:
+    """Strict JSON (values are finite numbers or null; a key absent on one side is listed as such)."""
+    problem = result.error()
+    return {
+        "summary": str(result.path), "ok": result.ok, "verdict": "ok" if result.ok else _summary_verdict(result),
+        "metrics": len(result.stored),
+        "differences": [{"metric": m.metric, "experiment": m.experiment, "file": _summary_value(m.stored),
+                         "entries": _summary_value(m.fresh), "in_file": m.stored is not summary.ABSENT,
+                         "in_entries": m.fresh is not summary.ABSENT} for m in result.mismatches],
+        "missing": result.built.missing, "corrupt": result.built.corrupt,
+        "error": None if problem is None else str(problem),
     }

@@ -9,6 +9,7 @@ building one PIL image per sample.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -101,7 +102,7 @@ def _read_idx(path: Path, magic: int, ndim: int) -> np.ndarray:
     if found != magic:
         raise MnistDataError(f"MNIST file {path} has magic number {found}, expected {magic} (wrong or damaged file); {_HOW_TO_GET}")
     dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    size = int(np.prod(dims))
+    size = math.prod(dims)  # Python integers: np.prod wraps around at 2**63 and can match the byte count
     if len(raw) - header != size:
         raise MnistDataError(
             f"MNIST file {path} holds {len(raw) - header} data bytes, header says {dims} = {size} (truncated or damaged); {_HOW_TO_GET}")

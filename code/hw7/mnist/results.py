@@ -1,8 +1,9 @@
 """Cached MNIST runs as pandas tables: one row per (run, epoch), or one row per run.
 
 Chapters group these by the config fields that vary (optimizer, learning rate, width, ...) and
-aggregate over seeds. A diverged run's accuracy is NaN from the epoch it diverged; aggregates
-count such runs instead of averaging them away.
+aggregate over seeds. A diverged run (the project's one rule, :mod:`hw7.divergence`: a non-finite
+loss or one of at least 10¹², applied here to the stored history) reads NaN from the epoch it
+diverged; aggregates count such runs instead of averaging them away.
 """
 
 from __future__ import annotations
@@ -12,7 +13,20 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from hw7 import divergence
+
 Entry = dict[str, Any]
+
+#: per-epoch histories that read NaN from the epoch a run diverged
+_HISTORIES = ("eval_acc", "eval_loss", "train_loss", "grad_ratio")
+
+
+def _diverged(result: dict[str, Any]) -> tuple[int | None, dict[str, list[float]]]:
+    """The epoch a run diverged (:func:`hw7.divergence.diverged_epoch`) and its histories with that
+    epoch and later ones as NaN: a runner marks only a non-finite loss; a loss above the limit counts too."""
+    epoch = divergence.diverged_epoch(result["train_loss"], result["diverged_epoch"])
+    cut = len(result["epochs"]) if epoch is None else epoch - 1
+    return epoch, {k: [*result[k][:cut], *[float("nan")] * (len(result[k]) - cut)] for k in _HISTORIES}
 
 #: config fields copied into every table (scalars only; sizes as a string)
 CONFIG_COLUMNS = ("optimizer", "lr", "seed", "activation", "init", "batch_size", "epochs", "weight_decay",
@@ -32,7 +46,8 @@ def history(entries: Sequence[Entry]) -> pd.DataFrame:
     """Long table: one row per run and epoch, with the config's scalar fields."""
     rows = []
     for run_id, e in enumerate(entries):
-        r, base = e["result"], _config_columns(e["config"])
+        (_, h), base = _diverged(e["result"]), _config_columns(e["config"])
+        r = {**e["result"], **h}
         for i, epoch in enumerate(r["epochs"]):
             rows.append({**base, "run": run_id, "epoch": epoch, "eval_set": r["eval_set"],
                          "acc": r["eval_acc"][i], "loss": r["eval_loss"][i], "train_loss": r["train_loss"][i],
@@ -44,10 +59,11 @@ def finals(entries: Sequence[Entry]) -> pd.DataFrame:
     """One row per run: last-epoch accuracy, whether and when it diverged, size and cost."""
     rows = []
     for run_id, e in enumerate(entries):
-        r = e["result"]
+        epoch, h = _diverged(e["result"])
+        r = {**e["result"], **h}
         rows.append({**_config_columns(e["config"]), "run": run_id, "eval_set": r["eval_set"],
                      "acc": r["eval_acc"][-1], "best_acc": np.nanmax(r["eval_acc"]) if np.isfinite(r["eval_acc"]).any() else np.nan,
-                     "diverged": r["diverged_epoch"] is not None, "diverged_epoch": r["diverged_epoch"],
+                     "diverged": epoch is not None, "diverged_epoch": epoch,
                      "params": r["params"], "seconds": e["meta"]["seconds"]})
     return pd.DataFrame(rows)
 

@@ -42,7 +42,7 @@ def _deep(part: str, activation: str) -> Callable[[Entries], dict[str, float]]:
 
         mine = [e for e in entries if e["config"]["lr"] == P2_BASELINE["lr"]]
         ratios = np.array([e["result"]["grad_ratio"] for e in mine], dtype=float)
-        accs = [e["result"]["eval_acc"][-1] for e in mine]
+        accs = mr.finals(mine)["acc"].tolist()  # NaN for a diverged run (hw7.divergence)
         prefix = f"p3.{part}.{activation}"
         return {f"{prefix}.grad_ratio.epoch1": float(np.mean(ratios[:, 0])),
                 f"{prefix}.grad_ratio.last": float(np.mean(ratios[:, -1])),

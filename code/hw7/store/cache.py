@@ -18,11 +18,11 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Callable
 
 from hw7 import REPO_ROOT
 from hw7.store import fingerprint
-from hw7.errors import CacheCorrupt, CacheMissing
+from hw7.errors import CacheCorrupt, CacheMissing, CacheUnwritable
 from hw7.store.registry import CODE_VERSION, Run
 from hw7.specs import canonical_json
 
@@ -30,8 +30,18 @@ SCHEMA = 1
 
 
 def cache_root() -> Path:
-    """``$HW7_CACHE_DIR`` if set (tests, scratch reruns), else the committed ``cache/``."""
-    return Path(os.environ.get("HW7_CACHE_DIR") or REPO_ROOT / "cache")
+    """``$HW7_CACHE_DIR`` if set (tests, scratch reruns), else the committed ``cache/``.
+
+    A root that is a file (or lies under one) raises :class:`CacheUnwritable` here, so every command
+    gives the same one-line verdict instead of some saying "missing" and others "CORRUPT"."""
+    root = Path(os.environ.get("HW7_CACHE_DIR") or REPO_ROOT / "cache")
+    for folder in (root, *root.parents):  # the nearest thing that exists must be a folder
+        if folder.exists():
+            if not folder.is_dir():
+                raise CacheUnwritable(f"the cache folder {root} is not a folder ({folder} is a file); "
+                                      "point HW7_CACHE_DIR at a folder, or unset it to use cache/")
+            break
+    return root
 
 
 def entry_path(run: Run, root: Path | None = None) -> Path:
@@ -79,19 +89,69 @@ def write_entry(run: Run, result: dict[str, Any], *, seconds: float, device: str
     }
     entry["checksum"] = checksum(entry)
     path = entry_path(run, root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+
+    def dump(handle: IO[str]) -> None:
+        json.dump(entry, handle, sort_keys=True, indent=1, allow_nan=True)
+        handle.write("\n")
+
+    atomic_write(path, dump)
+    return path
+
+
+def _umask() -> int:
+    """The process's umask (read by setting and restoring it: the only portable way)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: Path, write: Callable[[IO[str]], None]) -> None:
+    """Replace ``path`` by what ``write(handle)`` writes, in one step: a crash, a kill or a full disk
+    mid-write leaves the old file (or none), never half a file; a reader sees the old or the new text,
+    never a torn one (temp file in the same folder, fsync, ``os.replace``).
+
+    The file gets the mode an ordinary ``open()`` gives (0644 under umask 022), not ``mkstemp``'s 0600,
+    so another account (an instructor's) can read the cache. An ``OSError`` becomes one
+    :class:`CacheUnwritable` line."""
+    path = Path(path)
+    tmp: str | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
         with os.fdopen(fd, "w") as handle:
-            json.dump(entry, handle, sort_keys=True, indent=1, allow_nan=True)
-            handle.write("\n")
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise CacheUnwritable(f"cannot write {path} ({exc.strerror or exc}); the previous file, if any, "
+                                  "is unchanged — free space or fix the folder's permissions, then run again") from None
         raise
-    return path
+
+
+def check_writable(runs: "list[Run]", root: Path | None = None) -> None:
+    """Fail before computing (minutes to hours of MNIST) when the results could not be saved: the cache
+    folder and each run's kind folder must take a new file, and nothing but a file may sit where an
+    entry goes. Tried by creating a temp file, so it holds for root too (who ignores permission bits)."""
+    base = root or cache_root()
+    for folder in sorted({base, *(base / r.kind for r in runs)}):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-check.", suffix=".tmp")
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise CacheUnwritable(f"cannot save results in {folder} ({exc.strerror or exc}); nothing was computed — "
+                                  f"make it writable (`chmod -R u+w {base}`) or point HW7_CACHE_DIR at a writable folder") from None
+    for run in runs:
+        path = entry_path(run, root)
+        if path.exists() and not path.is_file():
+            raise CacheUnwritable(f"{path} is not a file, so the result of a run of {run.experiment!r} cannot be saved "
+                                  f"there; nothing was computed — remove it (`rm -r {path}`) and run again")
 
 
 def read_file(path: Path) -> dict[str, Any]:
@@ -100,6 +160,8 @@ def read_file(path: Path) -> dict[str, Any]:
         entry = json.loads(Path(path).read_text())
     except FileNotFoundError:
         raise
+    except IsADirectoryError:
+        raise CacheCorrupt(f"cache entry {path} is a folder, not a file; remove it (`rm -r {path}`)") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CacheCorrupt(f"cache entry {path} is unreadable ({exc.__class__.__name__}: {exc})") from None
     if not isinstance(entry, dict) or "checksum" not in entry:
@@ -130,7 +192,8 @@ def remove_stale_temp_files(root: Path | None = None) -> list[Path]:
     """Delete temp files left by a process killed mid-write. Only files older than a minute: a write
     takes milliseconds, so a younger one may belong to another process writing right now."""
     cutoff = time.time() - 60
-    stale = sorted(p for p in (root or cache_root()).glob("*/.*.tmp") if p.stat().st_mtime < cutoff)
+    base = root or cache_root()
+    stale = sorted(p for p in (*base.glob(".*.tmp"), *base.glob("*/.*.tmp")) if p.stat().st_mtime < cutoff)
     for path in stale:
         path.unlink(missing_ok=True)
     return stale
@@ -138,3 +201,15 @@ def remove_stale_temp_files(root: Path | None = None) -> list[Path]:
 
 def has_entry(run: Run, root: Path | None = None) -> bool:
     return entry_path(run, root).is_file()
+
+
+def state(run: Run, root: Path | None = None) -> str:
+    """One verdict per entry for every command: "cached", "missing" (nothing at its path) or "CORRUPT"
+    (anything there that does not verify: a damaged or unreadable file, a folder)."""
+    try:
+        read_entry(run, root)
+    except CacheMissing:
+        return "missing"
+    except CacheCorrupt:
+        return "CORRUPT"
+    return "cached"

@@ -2,17 +2,24 @@
 
 Each experiment that has headline numbers contributes through one function below, which reads
 only that experiment's cached entries. Non-finite values are written as ``null``.
+
+The file is never trusted on its own: :func:`read` (what the chapters call) rebuilds the numbers from
+the checksummed entries and raises one line naming the keys, the experiment and the command that
+fixes it when the file differs (edited by hand, or left stale by a run that stopped). That costs one
+pass over the entries (0.2–0.5 s), cheap next to a chapter's render. ``hw7 verify --summary`` runs
+the same check.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import IO, Any, Callable
 
 from hw7 import REPO_ROOT
-from hw7.errors import CacheMissing
+from hw7.errors import CacheCorrupt, CacheMissing, SummaryStale
 from hw7.mnist import summary as mnist_summary
 from hw7.problem1 import summary as problem1_summary
 from hw7.readings import summary as readings_summary
@@ -50,43 +57,168 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def compute(root: Path | None = None) -> tuple[dict[str, Any], list[str]]:
-    """All headline numbers that the cache can give, and the experiments still missing."""
-    values: dict[str, Any] = {}
-    missing: list[str] = []
+@dataclass
+class Build:
+    """The headline numbers the cache gives now, where each came from, and what could not be read."""
+
+    values: dict[str, Any] = field(default_factory=dict)  # sorted; non-finite as None
+    origin: dict[str, str] = field(default_factory=dict)  # metric -> experiment (or the benchmark file)
+    missing: list[str] = field(default_factory=list)  # experiments with a run not cached
+    corrupt: dict[str, str] = field(default_factory=dict)  # experiment -> the first damaged entry's message
+
+
+def build(root: Path | None = None) -> Build:
+    """Every headline number the cache can give. A missing or damaged experiment is left out and
+    named, so one bad entry elsewhere never keeps the rest of the summary from being rebuilt."""
+    out = Build()
     for name, metric in METRICS.items():
         if name not in registry.experiments():
-            missing.append(name)
+            out.missing.append(name)
             continue
         try:
             entries = [cache.read_entry(run, root) for run in registry.get(name).runs]
         except CacheMissing:
-            missing.append(name)
+            out.missing.append(name)
             continue
-        values.update(metric(entries))
-    values.update(_perf())
-    return {k: _clean(values[k]) for k in sorted(values)}, missing
+        except CacheCorrupt as exc:
+            out.corrupt[name] = str(exc)
+            continue
+        numbers = metric(entries)
+        out.values.update(numbers)
+        out.origin.update(dict.fromkeys(numbers, name))
+    perf = _perf()
+    out.values.update(perf)
+    out.origin.update(dict.fromkeys(perf, str(BENCHMARK_FILE.relative_to(REPO_ROOT))))
+    out.values = {k: _clean(out.values[k]) for k in sorted(out.values)}
+    return out
+
+
+def compute(root: Path | None = None) -> tuple[dict[str, Any], list[str]]:
+    """All headline numbers that the cache can give, and the experiments still missing or damaged."""
+    built = build(root)
+    return built.values, built.missing + list(built.corrupt)
 
 
 def summary_path(root: Path | None = None) -> Path:
     return (root or cache.cache_root()) / "summary.json"
 
 
-def write(root: Path | None = None) -> tuple[Path, list[str]]:
-    values, missing = compute(root)
+def write(root: Path | None = None) -> tuple[Path, Build]:
+    """Rebuild the file from the entries, atomically (a reader never sees half of it)."""
+    built = build(root)
     path = summary_path(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(values, indent=2, sort_keys=True, allow_nan=False) + "\n")
-    return path, missing
+
+    def dump(handle: IO[str]) -> None:
+        handle.write(json.dumps(built.values, indent=2, sort_keys=True, allow_nan=False) + "\n")
+
+    cache.atomic_write(path, dump)
+    return path, built
+
+
+def read_file(root: Path | None = None) -> dict[str, Any]:
+    """The file as stored, unchecked (only :func:`check` and tests need it; chapters use :func:`read`)."""
+    path = summary_path(root)
+    try:
+        values = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise CacheMissing(f"{path} does not exist; build it with `python -m hw7 summary`") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SummaryStale(f"{path} is unreadable ({exc.__class__.__name__}: {exc}); "
+                           "rebuild it with `python -m hw7 summary`") from None
+    if not isinstance(values, dict) or not all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+                                               for v in values.values()):
+        raise SummaryStale(f"{path} is not a flat map of metric names to numbers; rebuild it with `python -m hw7 summary`")
+    return values
+
+
+#: marks a metric that one side (file or entries) lacks
+ABSENT = object()
+
+
+@dataclass
+class Mismatch:
+    """One metric on which the file and the entries disagree (``ABSENT``: not on that side)."""
+
+    metric: str
+    experiment: str | None
+    stored: Any
+    fresh: Any
+
+    def describe(self) -> str:
+        where = f" ({self.experiment})" if self.experiment else ""
+        if self.fresh is ABSENT:
+            return f"{self.metric}: in the file only"
+        if self.stored is ABSENT:
+            return f"{self.metric}{where}: not in the file, {_show(self.fresh)} from the entries"
+        return f"{self.metric}{where}: {_show(self.stored)} in the file, {_show(self.fresh)} from the entries"
+
+
+def _show(value: Any) -> str:
+    return "null" if value is None else repr(value)
+
+
+@dataclass
+class Check:
+    """The outcome of comparing ``summary.json`` with a rebuild from its entries."""
+
+    path: Path
+    stored: dict[str, Any]
+    built: Build
+    mismatches: list[Mismatch]
+    unreadable: Exception | None = None  # the file itself is absent or not a summary
+
+    @property
+    def ok(self) -> bool:
+        return not (self.unreadable or self.mismatches or self.built.missing or self.built.corrupt)
+
+    def error(self) -> Exception | None:
+        """The one-line error that :func:`read` raises, naming what is wrong and the command that fixes it."""
+        b = self.built
+        if self.unreadable is not None:
+            return self.unreadable
+        if b.corrupt:
+            name, message = next(iter(b.corrupt.items()))
+            more = f" (damaged entries in {len(b.corrupt) - 1} more experiment(s): `python -m hw7 list`)" if len(b.corrupt) > 1 else ""
+            return CacheCorrupt(f"{self.path} cannot be checked: {message}{more}")
+        if b.missing:
+            names = " ".join(b.missing)
+            return CacheMissing(f"{self.path} cannot be checked: experiment(s) {', '.join(b.missing)} have runs with no "
+                                f"cached result; compute them with `python -m hw7 run {names}`")
+        if self.mismatches:
+            shown = "; ".join(m.describe() for m in self.mismatches[:3])
+            more = f"; and {len(self.mismatches) - 3} more" if len(self.mismatches) > 3 else ""
+            return SummaryStale(f"{self.path} differs from the cache entries it is built from at {shown}{more}; "
+                                "rebuild it with `python -m hw7 summary`")
+        return None
+
+
+def check(root: Path | None = None) -> Check:
+    """Compare the stored file with a rebuild from the checksummed entries, metric by metric."""
+    try:
+        stored, unreadable = read_file(root), None
+    except (CacheMissing, SummaryStale) as exc:
+        stored, unreadable = {}, exc
+    built = build(root)
+    fresh = json.loads(json.dumps(built.values))  # as the file would hold them
+    mismatches = []
+    for name in sorted(set(stored) | set(fresh)) if unreadable is None else ():
+        a, b = stored.get(name, ABSENT), fresh.get(name, ABSENT)
+        same = a is not ABSENT and b is not ABSENT and type(a) is type(b) and a == b
+        if not same:
+            mismatches.append(Mismatch(name, built.origin.get(name), a, b))
+    return Check(summary_path(root), stored, built, mismatches, unreadable)
 
 
 def read(root: Path | None = None) -> dict[str, Any]:
-    """The committed summary, as the report's index shows it."""
-    path = summary_path(root)
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise CacheMissing(f"{path} does not exist; build it with `python -m hw7 summary`") from None
+    """The summary, verified against the entries it is built from: what chapters read.
+
+    Raises one line (:class:`~hw7.errors.SummaryStale`, ``CacheMissing`` or ``CacheCorrupt``) naming the
+    keys or the experiment and the command that fixes it, instead of showing a wrong number."""
+    result = check(root)
+    problem = result.error()
+    if problem is not None:
+        raise problem
+    return result.stored
 
 
 #: dotted-name prefix -> what the number means (the index's table)
