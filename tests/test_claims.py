@@ -349,6 +349,36 @@ def test_p3_expanded_sentences(f3):
           "The distortions removed the overfitting")
 
 
+def test_configurations_the_prose_describes():
+    """Set-ups the chapters name in words (not results, but they must match the registry)."""
+    from hw7.mnist import experiments as x
+
+    w3b = x.search_fields(x.P2C_SEARCH, x.P2C_CHOICE)
+    claim(w3b["dropout"] == 0.5 and w3b["sizes"] == [784, 1600, 10] and w3b["lr"] == 0.1 and not w3b.get("scheduler"),
+          "The chosen network has dropout 0.5 and 1,600 hidden units …; under the recipe’s constant rate of 0.1")
+    claim(x.search_fields(x.P2C_SEARCH, "w1.5")["sizes"] == [784, 800, 10], "the plain 800-unit network")
+    claim(sum(s.startswith("w2") for s, _, _ in x.P2C_SEARCH) == 6, "Wave 2 tried six single changes")
+    al = x.search_fields(x.P2C_EXPAND, x.P2C_EXPAND_CHOICE)
+    claim(al["epochs"] == 45 and al["scheduler"] == {"step_size": 15, "gamma": 0.1} and "elastic_alpha" not in al["augment"],
+          "two more variants … train for 45 epochs with the rate cut tenfold every 15 … affine distortions with the "
+          "longer schedule")
+    claim(len(x.P2C_EXPAND) == 5 and len(x.P3C_EXPAND) == 3, "corrected for the five variants (Holm) / the three")
+    e2 = x.search_fields(x.P3C_SEARCH, x.P3C_CHOICE)
+    claim(e2["sizes"] == [784, 1024, 512, 256, 10] and e2["batch_norm"] and e2["dropout"] == 0.2
+          and e2["optimizer"] == "adam" and e2["scheduler"] == {"step_size": 10, "gamma": 0.1},
+          "The chosen network, 784-1024-512-256-10 with batch normalisation, dropout 0.2 and Adam")
+    d6 = x.search_fields(x.P3C_SEARCH, "d.6")
+    claim(d6["optimizer"] == "sgd" and d6["batch_norm"] and d6["dropout"] == 0.2 and d6["sizes"][1] == 512,
+          "batch normalisation with dropout under SGD on the narrower network")
+    d7 = x.search_fields(x.P3C_SEARCH, "d.7")
+    claim(d7["dropout"] == 0.3 and d7["sizes"] == [784, 1024, 512, 256, 10],
+          "a still wider network with dropout 0.3 (two changes in one step)")
+
+
+def test_p2_expanded_curve_flattened(f2):
+    claim(abs(f2.x.slope_chosen) < f2.x.control.sd, "Its curve had flattened by the end")
+
+
 # ---------------------------------------------------------------------------------------------
 # The committed cache behind sentences whose wording is fixed in the chapters. (Sentences whose
 # words are computed by hw7.report.claims follow the cache by construction; these pin the rest.)
