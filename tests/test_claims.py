@@ -132,9 +132,14 @@ def test_best_names_a_tie_the_rule_cannot_break():
 
 
 def test_p_values_and_point_differences_print_without_ambiguity():
-    assert [claims.p_text(p) for p in (0.0004, 0.0446, 0.0546, 0.0997, 0.12)] == [
+    nbsp = "\u00a0"
+    assert [claims.p_text(p).replace(nbsp, " ") for p in (0.0004, 0.0446, 0.0546, 0.0997, 0.12)] == [
         "p < 0.001", "p = 0.045", "p = 0.055", "p = 0.10", "p = 0.12"]
+    from types import SimpleNamespace
+
     from hw7.report import fmt
+
+    assert " " not in claims.p_text(0.12) and " " not in fmt.pm(SimpleNamespace(mean=0.9, sd=0.01))
 
     assert fmt.pts(-0.00004) == "0.00" and fmt.pts(0.0021) == "+0.21" and fmt.pts(-0.0047) == "\u22120.47"
     assert fmt.pts(-0.0047, sign=False) == "0.47"

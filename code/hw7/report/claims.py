@@ -174,9 +174,10 @@ def p_value(p: float) -> str:
 
 
 def p_text(p: float) -> str:
-    """``p < 0.001``, ``p = 0.003``, ``p = 0.12``: a p-value in prose."""
-    value = p_value(p)
-    return f"p {value}" if value.startswith("<") else f"p = {value}"
+    """``p < 0.001``, ``p = 0.003``, ``p = 0.12``: a p-value in prose, with no-break spaces so that a
+    line never breaks inside it."""
+    value = p_value(p).replace(" ", "\u00a0")
+    return f"p\u00a0{value}" if value.startswith("<") else f"p\u00a0=\u00a0{value}"
 
 
 @dataclass(frozen=True)

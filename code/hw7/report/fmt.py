@@ -46,8 +46,9 @@ def lr_short(value: float) -> str:
 
 
 def pm(band, digits: int = 2) -> str:
-    """``94.30 % ± 0.12``: mean ± sd over seeds of an accuracy (anything with ``mean`` and ``sd``)."""
-    return f"{100 * band.mean:.{digits}f} % ± {100 * band.sd:.{digits}f}"
+    """``94.30 % ± 0.12``: mean ± sd over seeds of an accuracy (anything with ``mean`` and ``sd``), with
+    no-break spaces so that a line never breaks inside it."""
+    return f"{100 * band.mean:.{digits}f}\u00a0%\u00a0±\u00a0{100 * band.sd:.{digits}f}"
 
 
 def pts(delta: float, digits: int = 2, *, sign: bool = True) -> str:
