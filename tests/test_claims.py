@@ -244,7 +244,8 @@ def test_p2_expanded_sentences(f2):
     claim(not x.same_schedule, "Two things changed at once, the training images and the schedule")
     claim(x.shortfall > 0, "It falls short of our target")
     claim(x.base_train_loss.mean < x.base_test_loss.mean and x.train_loss.mean > x.test_loss.mean,
-          "Nor is the expanded network overfitting, as the plain one does")
+          "Unlike the plain network, the expanded one no longer fits its training images more closely than the "
+          "test images")
     claim(x.max_extra < x.final_epochs / x.control_epochs - 1,
           "The distortions add at most … to an epoch; the larger cost is the longer schedule")
 
@@ -351,7 +352,7 @@ def test_p3_expanded_sentences(f3):
     claim(x.final.lo > 0.99 and x.shortfall > 0, "Every seed is above the 0.99 … though the mean falls short of our "
                                                  "own target")
     claim(x.base_train_loss.mean < x.base_test_loss.mean and x.train_loss.mean > x.test_loss.mean,
-          "The distortions removed the overfitting")
+          "With the distortions, the network no longer fits its training images more closely than the test images")
 
 
 def test_configurations_the_prose_describes():
