@@ -174,13 +174,18 @@ def claim(holds: bool, sentence: str) -> None:
     assert holds, f"the cache no longer supports this sentence; rewrite it: “{sentence}”"
 
 
+def test_a_failing_claim_quotes_its_sentence():
+    with pytest.raises(AssertionError, match="“Three rates tie for best”"):
+        claim(False, "Three rates tie for best")
+
+
 def test_p2a_baseline_and_tie(f2):
     a = f2.a
     claim(0.94 < a.baseline.lo and a.baseline.hi < 0.95, "every seed lands just below 0.95, as the homework says")
     claim(a.sgd.best.tied == (1e-2, 3e-2, 1e-1), "Three rates tie for best: 10⁻², 3.0 × 10⁻² and 10⁻¹")
     claim(a.sgd.best.top == 1e-2, "10⁻² has the highest mean … but Welch’s test cannot separate it from the other two")
     claim(a.late_rise > a.baseline.sd and a.sgd.at(1e-4).mean < a.sgd.at(3e-4).mean < a.baseline.mean
-          and _p2.claims.compare(a.baseline.values, a.sgd.top.values).sign < 0,
+          and a.top_vs_baseline.sign > 0,
           "The homework’s rate is too small for 30 epochs: its curve … is still rising at the end …, and smaller "
           "rates are slower still")
     claim(a.sgd.at(3.0).hi < 0.7 and a.sgd.swing[3.0] > 10 * a.sgd.swing[a.sgd.best.top],

@@ -92,6 +92,7 @@ class PartA:
     sgd: Sweep
     homework_lr: float
     baseline: Band
+    top_vs_baseline: claims.Verdict
     late_rise: float
     setup: dict[str, Any]
 
@@ -230,7 +231,8 @@ def load() -> P2:
     adam = _sweep("adam", source.entries("p2-b-adam-lr"))
     lr0 = mx.P2_BASELINE["lr"]
     rise = sgd.acc_after(lr0, 30) - sgd.acc_after(lr0, 25)
-    a = PartA(sgd=sgd, homework_lr=lr0, baseline=sgd.at(lr0), late_rise=rise, setup=dict(mx.P2_BASELINE))
+    a = PartA(sgd=sgd, homework_lr=lr0, baseline=sgd.at(lr0), late_rise=rise, setup=dict(mx.P2_BASELINE),
+              top_vs_baseline=claims.compare(sgd.top.values, sgd.at(lr0).values))
     b = PartB(adam=adam, at_homework_lr=adam.at(lr0), vs_sgd_at_homework_lr=claims.compare(adam.at(lr0).values, sgd.at(lr0).values),
               tops=claims.compare(sgd.top.values, adam.top.values))
     distortions = expanded.describe_distortions()
