@@ -1,8 +1,10 @@
-"""The preface's "question → our answer" table, read from ``cache/summary.json``.
+"""The preface's "question → our answer" table, read from ``cache/summary.json`` and the findings.
 
 One row per homework question, answered with the headline numbers the chapters cite. The words that
 compare (which optimizer wins, whether a run diverged, whether training works) are chosen here from
-the numbers, with the rule stated next to each, so they cannot drift from the cache.
+the numbers, with the rule stated next to each, so they cannot drift from the cache. Where an
+answer needs more than a headline number (a tie between learning rates needs every seed), it comes
+from the chapter's findings (:mod:`hw7.findings`), so the table and the chapter cannot disagree.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from hw7.findings import p2 as p2_findings
+from hw7.findings import source
 from hw7.report import fmt
 from hw7.report.plots import label
 from hw7.mnist.experiments import P2_BASELINE
@@ -36,9 +40,35 @@ def _acc(values: Mapping[str, Any], key: str) -> str:
     return fmt.pct(mean) + (f" ± {100 * sd:.2f}" if sd is not None else "")
 
 
-def answers(values: Mapping[str, Any]) -> pd.DataFrame:
-    """Rows ``(part, question, our answer)`` for Problems 1–3, from a summary.json mapping."""
+def _rates(rates: tuple[float, ...]) -> str:
+    """``10⁻², 3.0 × 10⁻² and 10⁻¹``: learning rates as a list."""
+    names = [fmt.lr(r) for r in sorted(rates)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _best_rate(sweep: p2_findings.Sweep) -> str:
+    """The best rate of a sweep, or the tie the rule cannot break, with the top mean."""
+    best = sweep.best
+    if not best.is_tie:
+        return f"{fmt.lr(best.top)}: {fmt.pct(sweep.top.mean)}"
+    return f"a tie of {_rates(best.tied)} ({fmt.pct(sweep.top.mean)} at {fmt.lr(best.top)}, the highest mean)"
+
+
+def _schedule(x: Any) -> str:
+    """Why an expanded net's gain is not the distortions' alone, where its schedule changed too."""
+    if x.same_schedule:
+        return ""
+    def plan(epochs: int, step: int | None) -> str:
+        return f"{epochs} epochs" + (f" with the rate cut tenfold every {step}" if step else " at a constant rate")
+    return (f", trained {plan(x.final_epochs, x.final_step)} where 2(c) trains {plan(x.control_epochs, x.control_step)}:"
+            " the gain mixes the distortions and the schedule")
+
+
+def answers(values: Mapping[str, Any], p2: p2_findings.P2 | None = None) -> pd.DataFrame:
+    """Rows ``(part, question, our answer)`` for Problems 1–3, from a summary.json mapping and the
+    Problem 2 findings (loaded from the cache when not given)."""
     v = values
+    p2 = p2 or p2_findings.load()
     rows = []
 
     opts = ["gd", "momentum", "adam"]
@@ -60,15 +90,13 @@ def answers(values: Mapping[str, Any]) -> pd.DataFrame:
                  f"{label(best_d)} ({fmt.sci(v[f'p1.d.final_dist.{best_d}'])} against "
                  f"{fmt.sci(v['p1.d.final_dist.' + ('momentum' if best_d == 'adam' else 'adam')])})"))
 
-    rows.append(("2(a)", "The homework's shallow net: accuracy, and the best SGD learning rate?",
-                 f"{_acc(v, 'p2.a.baseline.test_acc')} at {fmt.lr(P2_BASELINE['lr'])}; best rate {fmt.lr(v['p2.a.best_lr.sgd'])}: "
-                 f"{fmt.pct(v['p2.a.acc_at_best_lr.sgd'])}"))
-    rows.append(("2(b)", "Adam over the same rates: its best rate?",
-                 f"{fmt.lr(v['p2.b.best_lr.adam'])}: {fmt.pct(v['p2.b.acc_at_best_lr.adam'])}"))
+    rows.append(("2(a)", "The homework’s shallow net: accuracy, and the best SGD learning rate?",
+                 f"{_acc(v, 'p2.a.baseline.test_acc')} at {fmt.lr(P2_BASELINE['lr'])}; best rate: {_best_rate(p2.a.sgd)}"))
+    rows.append(("2(b)", "Adam over the same rates: its best rate?", f"Best rate: {_best_rate(p2.b.adam)}"))
     rows.append(("2(c)", "The best network with one hidden layer (test accuracy, 3 seeds)?",
                  f"{_acc(v, 'p2.c.best.test_acc')} ({v['p2.c.best.params']:,} parameters)"))
-    rows.append(("2(c)+", "Beyond the homework's knobs: the same net trained on distorted (expanded) data?",
-                 f"{_acc(v, 'p2.c.expanded.test_acc')} ({v['p2.c.expanded.params']:,} parameters)"))
+    rows.append(("2(c)+", "Beyond the homework’s knobs: the same net trained on distorted (expanded) data?",
+                 f"{_acc(v, 'p2.c.expanded.test_acc')} ({v['p2.c.expanded.params']:,} parameters)" + _schedule(p2.x)))
 
     sig = v["p3.a.sigmoid.test_acc.mean"]
     rows.append(("3(a)", "Deep sigmoid net (8 × 30): gradient ratio, and does it train?",
@@ -83,13 +111,20 @@ def answers(values: Mapping[str, Any]) -> pd.DataFrame:
     rows.append(("3(c)", "The best deep dense network (test accuracy, 3 seeds), and one hidden layer trained the same way?",
                  f"{_acc(v, 'p3.c.best.test_acc')} ({v['p3.c.best.params']:,} parameters); one hidden layer with "
                  f"the same recipe: {_acc(v, 'p3.c.shallow_same_recipe.test_acc')}"))
-    rows.append(("3(c)+", "Beyond the homework's knobs: the deep net trained on distorted (expanded) data?",
+    rows.append(("3(c)+", "Beyond the homework’s knobs: the deep net trained on distorted (expanded) data?",
                  f"{_acc(v, 'p3.c.expanded.test_acc')} ({v['p3.c.expanded.params']:,} parameters)"))
     return pd.DataFrame(rows, columns=["part", "question", "our answer"])
 
 
 #: relative column widths of the answer table (part, question, answer), as pipe-table dashes
 ANSWER_WIDTHS = (8, 46, 46)
+
+
+def table() -> Any:
+    """The preface's answer table as Markdown, from the committed summary and findings."""
+    from IPython.display import Markdown
+
+    return Markdown(pipe_table(answers(source.summary_values()), ANSWER_WIDTHS))
 
 
 def pipe_table(df: pd.DataFrame, widths: tuple[int, ...]) -> str:

@@ -1,71 +1,21 @@
-"""Figures, tables and comparisons for "expanding the data" (Problems 2(c) and 3(c)).
+"""Figures for "expanding the data" (Problems 2(c) and 3(c)): the distortions, and the validation curves.
 
-Everything here reads cached runs (or, for the example figure, the MNIST images themselves); no
-training. Comparative words come from :func:`compare` with one stated rule.
+The numbers, tables and comparisons of those sections are findings (:mod:`hw7.findings.expanded`);
+this module only draws, from cached runs (or, for the example figure, the MNIST images themselves).
 """
 
 from __future__ import annotations
 
-import math
-from typing import Any, Sequence
+from typing import Any, Protocol, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 import torch
 
 from hw7.mnist import augment as aug
-from hw7.report import claims
 from hw7.mnist import results as mr
 
 Entry = dict[str, Any]
-
-
-# ---------------------------------------------------------------------------------- comparisons
-
-def compare(a: Sequence[float], b: Sequence[float]) -> str:
-    """'above', 'below' or 'within noise of': ``a`` against ``b`` under the book's rule
-    (:func:`hw7.report.claims.compare`: Welch's t-test at 5 %, a one-sample t-test for a one-seed run)."""
-    return claims.compare(a, b).pick("above", "within noise of", "below")
-
-
-# ---------------------------------------------------------------------------------- tables
-
-def expansion_table(control: Sequence[Entry], variants: dict[str, tuple[str, Sequence[Entry]]],
-                    control_label: str) -> pd.DataFrame:
-    """One row per setting: the control (original images) and each expansion variant.
-
-    ``variants``: id -> (what, entries). Columns: id, change, augment name, seeds, last-epoch mean and
-    sd (NaN sd for one seed), best epoch's accuracy, CPU minutes per run where measured (new runs
-    record ``cpu_seconds``), wall minutes per run.
-    """
-    rows = []
-    for sid, (what, entries) in {control_label: ("original images (control)", control), **variants}.items():
-        final = mr.finals(entries)
-        cpu = [e["result"].get("cpu_seconds") for e in entries]
-        rows.append({"id": sid, "change": what, "n": len(final), "mean": final["acc"].mean(),
-                     "sd": final["acc"].std() if len(final) > 1 else float("nan"),
-                     "accs": final["acc"].tolist(), "best_epoch_acc": final["best_acc"].mean(),
-                     "cpu_min": np.mean(cpu) / 60 if all(c is not None for c in cpu) else float("nan"),
-                     "wall_min": final["seconds"].mean() / 60, "params": int(final["params"].iloc[0])})
-    return pd.DataFrame(rows)
-
-
-def expansion_report(table: pd.DataFrame) -> pd.DataFrame:
-    """The table as the reader sees it: accuracy, Δ against the control, the word for it, cost."""
-    control = table.iloc[0]
-    out = []
-    for _, r in table.iterrows():
-        acc = f"{100 * r['mean']:.2f}" + ("" if r["n"] == 1 else f" ± {100 * r['sd']:.2f}")
-        is_control = r["id"] == control["id"]
-        out.append({
-            "id": r["id"], "training images": r["change"], "seeds": int(r["n"]), "val. accuracy (%)": acc,
-            "Δ (points)": "" if is_control else f"{100 * (r['mean'] - control['mean']):+.2f}",
-            "vs control": "" if is_control else compare(r["accs"], control["accs"]),
-            "CPU min / run": "—" if math.isnan(r["cpu_min"]) else f"{r['cpu_min']:.1f}",
-            "wall min / run": f"{r['wall_min']:.1f}",
-        })
-    return pd.DataFrame(out)
 
 
 # ---------------------------------------------------------------------------------- figures
@@ -155,81 +105,16 @@ def expansion_curves(panels: dict[str, dict[str, Sequence[Entry]]], *, zoom: tup
     return fig
 
 
-# ---------------------------------------------------------------------------------- the chapters' numbers
+class ExpansionCurves(Protocol):
+    """What :func:`expansion_figure` draws (:class:`hw7.findings.expanded.Expanded` has it)."""
 
-def late_slope(entries: Sequence[Entry], window: int = 5) -> float:
-    """Mean validation accuracy of the last ``window`` epochs minus that of the ``window`` before
-    (points per ``window`` epochs, mean over runs): is the curve still rising when training stops?"""
-    accs = np.array([e["result"]["eval_acc"] for e in entries], dtype=float)
-    return float(100 * (accs[:, -window:].mean() - accs[:, -2 * window:-window].mean()))
+    panel: str
+    target: float
+    zoom: tuple[float, float]
 
-
-def expansion_results(*, control: Sequence[Entry], control_id: str, search: Sequence[Entry],
-                      steps: Sequence[tuple[str, str, dict[str, Any]]], choice: str,
-                      final: Sequence[Entry], base_final: Sequence[Entry]) -> dict[str, Any]:
-    """Everything a chapter's "Expanding the data" subsection cites, computed from the cache.
-
-    ``control``: the un-expanded recipe's validation runs (its search step ``control_id``);
-    ``search``/``steps``: the expanded variants on the validation split; ``final``: the chosen
-    variant's test runs; ``base_final``: the un-expanded recipe's test runs.
-    """
-    ids = mr.step_ids(search, steps)
-    variants = {sid: (what, [e for e, i in zip(search, ids) if i == sid]) for sid, what, _ in steps}
-    table = expansion_table(control, variants, control_id)
-    variant_rows = table[table["id"] != control_id]
-    best = variant_rows.loc[variant_rows["mean"].idxmax()]
-    accs = [e["result"]["eval_acc"][-1] for e in final]
-    base = [e["result"]["eval_acc"][-1] for e in base_final]
-    cpu = [e["result"].get("cpu_seconds", float("nan")) for e in final]
-    epochs = final[0]["config"]["epochs"]
-    recipe_epochs = control[0]["config"]["epochs"]
-    return {
-        "table": table, "report": expansion_report(table), "best_id": best["id"], "choice_is_best": best["id"] == choice,
-        "by_id": table.set_index("id"), "variants": variants,
-        "final_mean": float(np.mean(accs)), "final_sd": float(np.std(accs, ddof=1)), "final_n": len(accs),
-        "base_mean": float(np.mean(base)), "base_sd": float(np.std(base, ddof=1)),
-        "vs_base": compare(accs, base), "gain": float(100 * (np.mean(accs) - np.mean(base))),
-        "final_cpu_min": float(np.mean(cpu)) / 60, "final_cpu_min_per_epoch": float(np.mean(cpu)) / 60 / epochs,
-        "params": int(final[0]["result"]["params"]), "augment": aug.AugmentConfig.from_dict(final[0]["config"]["augment"]),
-        "slope_chosen": late_slope(variants[choice][1]), "slope_control": late_slope(control),
-        # the rule for "still rising": a late gain larger than the control's seed-to-seed sd (points)
-        "rising_threshold": float(100 * table.iloc[0]["sd"]),
-        # last-epoch training loss (on the images each run trained on: distorted ones for the variants)
-        "train_loss_chosen": float(np.mean([e["result"]["train_loss"][-1] for e in variants[choice][1]])),
-        "train_loss_control": float(np.mean([e["result"]["train_loss"][-1] for e in control])),
-        "epochs": recipe_epochs, "final_epochs": epochs,
-    }
+    def curves(self) -> dict[str, Sequence[Entry]]: ...
 
 
-def gap_text(r: dict[str, Any], *, epochs_hint: int = 100) -> str:
-    """Why a target was missed and what more would cost, from the chosen variant's own numbers
-    (``r`` from :func:`expansion_results`; "still rising" means a gain over the last 5 epochs larger
-    than the control's seed-to-seed sd, ``r["rising_threshold"]``)."""
-    rising = r["rising_threshold"]
-    fits = (f"Its last-epoch training loss on the distorted images, {r['train_loss_chosen']:.3f}, is "
-            f"{'above' if r['train_loss_chosen'] > r['train_loss_control'] else 'not above'} the control's "
-            f"{r['train_loss_control']:.3f} on the original ones")
-    fits += (": the network no longer fits its training data, so it is short of epochs or of capacity rather than of data."
-             if r["train_loss_chosen"] > r["train_loss_control"] else ".")
-    curve = (f" Its validation curve was still rising at the end ({r['slope_chosen']:+.2f} points over the last 5 epochs,"
-             f" more than the control's seed-to-seed sd of {rising:.2f})." if r["slope_chosen"] > rising else
-             f" Its validation curve had flattened ({r['slope_chosen']:+.2f} points over the last 5 epochs, within the"
-             f" control's seed-to-seed sd of {rising:.2f}), so more epochs of the same schedule would not help; a longer"
-             " schedule, more capacity, or both would be needed.")
-    cost = (f" The literature's best numbers come from hundreds of epochs; at the measured {r['final_cpu_min_per_epoch']:.2f}"
-            f" CPU minutes per epoch, {epochs_hint} epochs for 3 seeds would take about"
-            f" {3 * epochs_hint * r['final_cpu_min_per_epoch'] / 60:.1f} CPU hours here.")
-    return fits + curve + cost
-
-
-def benchmark_ratios(path: Any = None) -> dict[str, Any] | None:
-    """benchmarks/augment_results.json (per-epoch cost of each augmentation / a plain epoch), if present."""
-    import json
-
-    from hw7 import REPO_ROOT
-
-    p = path or REPO_ROOT / "benchmarks" / "augment_results.json"
-    try:
-        return json.loads(p.read_text())
-    except FileNotFoundError:
-        return None
+def expansion_figure(x: ExpansionCurves) -> plt.Figure:
+    """One network's validation curves: the control against each expanded variant, with its target."""
+    return expansion_curves({x.panel: x.curves()}, zoom=x.zoom, targets={x.panel: x.target})

@@ -1,13 +1,17 @@
-"""Words chosen by the numbers: the one rule every comparative word in the report goes through.
+"""The report's statistics: one rule set, stated once in the preface and implemented here.
 
-A chapter never types "beats", "within noise" or "every seed" by hand: it asks this module, which
-decides from the cached values. Comparisons of two settings run over seeds use **Welch's t-test at
-the 5 % level** (two-sided, unequal variances): a difference counts only when p < 0.05; otherwise
-the two are "within noise" of each other. If a rerun flips a result, the sentence flips with it
-(and the tests in ``tests/test_claims.py`` that pin each sentence to the committed cache fail).
+- **Seeds against seeds**: Welch's t-test, two-sided, at the 5 % level (:func:`welch`, :func:`compare`).
+- **One run against a seed band**: a prediction interval for a new run from the band's mean and sd
+  (t with n - 1 degrees of freedom, scale s * sqrt(1 + 1/n); :func:`prediction`). A single run is
+  itself noisy, so it is judged against where a new seed would land, not against the band's mean.
+- **One control against several variants**: the p-values are corrected by Holm's step-down method
+  (:func:`holm`, :func:`against_control`), so six tries at 5 % do not yield a "gain" by luck.
+- **"Best"**: the setting with the highest mean, together with every setting the rule cannot
+  separate from it (:func:`best`); when there are several, the chapter reports a tie naming them.
 
-scipy is not among the project's dependencies, so the t distribution's CDF is computed here from
-the regularised incomplete beta function (a continued fraction, as in Numerical Recipes); the
+Chapters write their sentences by hand; tests assert on the same numbers that each sentence still
+holds. scipy is not among the project's dependencies, so the t distribution's CDF is computed here
+from the regularised incomplete beta function (a continued fraction, as in Numerical Recipes); the
 tests check it against published table values.
 """
 
@@ -15,12 +19,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Generic, Hashable, Iterable, Mapping, Sequence, TypeVar
 
 #: The significance level of every comparison in the report.
 ALPHA: float = 0.05
 #: How the rule is stated to readers (the preface quotes it).
 RULE: str = "Welch's t-test at the 5 % level over seeds"
+
+K = TypeVar("K", bound=Hashable)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -119,13 +125,16 @@ class Verdict:
     """How a compares with b under the report's rule.
 
     ``sign`` is +1 when a is significantly better (higher, or lower when lower is better), -1 when
-    significantly worse, 0 when the difference is within noise.
+    significantly worse, 0 when the difference is within noise. ``p_text`` prints the p-value that
+    decided (Holm-corrected where several variants met one control).
     """
 
     mean_a: float
     mean_b: float
     p: float
     sign: int
+    #: the uncorrected p-value where ``p`` was corrected for several comparisons (else equal to ``p``)
+    p_raw: float | None = None
 
     @property
     def diff(self) -> float:
@@ -146,44 +155,170 @@ class Verdict:
 
     @property
     def p_text(self) -> str:
-        """The p-value as the report prints it."""
-        return "p < 0.001" if self.p < 0.001 else f"p = {self.p:.3f}" if self.p < 0.01 else f"p = {self.p:.2f}"
+        """The p-value as the report prints it (:func:`p_text`)."""
+        return p_text(self.p)
+
+    @property
+    def p_raw_text(self) -> str:
+        """The uncorrected p-value, printed the same way."""
+        return p_text(self.p if self.p_raw is None else self.p_raw)
 
 
-def one_sample(value: float, group: Iterable[float]) -> Welch:
-    """One-sample t-test (two-sided) of a single run's ``value`` against the mean of ``group``'s seeds.
+def p_value(p: float) -> str:
+    """``< 0.001``, ``0.045``, ``0.12``: a p-value for a table cell, with three decimals below 0.1 so
+    that a value near the 5 % level shows on which side of it it lies."""
+    if p < 0.001:
+        return "< 0.001"
+    text = f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
+    return "0.10" if text == "0.100" else text
 
-    For a one-seed run (a validation probe) against a setting trained over seeds: Welch's test needs a
-    spread on both sides, so the single value is taken as fixed and the group's spread decides.
+
+def p_text(p: float) -> str:
+    """``p < 0.001``, ``p = 0.003``, ``p = 0.12``: a p-value in prose, with no-break spaces so that a
+    line never breaks inside it."""
+    value = p_value(p).replace(" ", "\u00a0")
+    return f"p\u00a0{value}" if value.startswith("<") else f"p\u00a0=\u00a0{value}"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A single run against a seed band: the test statistic, its p-value and the band's 95 % interval
+    for a new run (``low``, ``high``): where the run would have to fall to count as unremarkable."""
+
+    t: float
+    df: float
+    p: float
+    low: float
+    high: float
+
+
+def t_quantile(q: float, df: float) -> float:
+    """The ``q`` quantile (0.5 < q < 1) of Student's t with ``df`` degrees of freedom (bisection)."""
+    if not 0.5 < q < 1.0:
+        raise ValueError(f"q must be in (0.5, 1), got {q}")
+    lo, hi = 0.0, 1.0
+    while t_two_sided_p(hi, df) > 2 * (1 - q):
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if t_two_sided_p(mid, df) > 2 * (1 - q) else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def prediction(value: float, group: Iterable[float], *, alpha: float = ALPHA) -> Prediction:
+    """A prediction-interval test of one run's ``value`` against ``group``'s seeds.
+
+    A new run from the group's setting would differ from the group's mean by (its own noise) plus
+    (the mean's noise): scale s * sqrt(1 + 1/n), t with n - 1 degrees of freedom. A one-sample test
+    (scale s / sqrt(n)) would treat the single run as exact and find differences that are not there.
     """
     xs = [float(v) for v in group]
     if len(xs) < 2:
-        raise ValueError(f"a one-sample t-test needs >= 2 values in the group, got {len(xs)}")
+        raise ValueError(f"a prediction interval needs >= 2 values in the group, got {len(xs)}")
     mean, var, n = _mean_var(xs)
-    if var == 0.0:
+    scale = math.sqrt(var * (1.0 + 1.0 / n))
+    if scale == 0.0:
         same = mean == value
-        return Welch(t=0.0 if same else math.copysign(math.inf, value - mean), df=float(n - 1), p=1.0 if same else 0.0)
-    t = (float(value) - mean) / math.sqrt(var / n)
-    return Welch(t=t, df=float(n - 1), p=t_two_sided_p(t, n - 1))
+        return Prediction(t=0.0 if same else math.copysign(math.inf, value - mean), df=float(n - 1),
+                          p=1.0 if same else 0.0, low=mean, high=mean)
+    t = (float(value) - mean) / scale
+    half = t_quantile(1 - alpha / 2, n - 1) * scale
+    return Prediction(t=t, df=float(n - 1), p=t_two_sided_p(t, n - 1), low=mean - half, high=mean + half)
+
+
+def _test_p(a: Sequence[float], b: Sequence[float]) -> float:
+    """The rule's p-value for a against b: Welch for seeds against seeds, a prediction interval when
+    one side is a single run."""
+    if len(a) == 1 and len(b) >= 2:
+        return prediction(a[0], b).p
+    if len(b) == 1 and len(a) >= 2:
+        return prediction(b[0], a).p
+    return welch(a, b).p
+
+
+def _verdict(xa: Sequence[float], xb: Sequence[float], p: float, *, higher_is_better: bool, alpha: float,
+             p_raw: float | None = None) -> Verdict:
+    mean_a, mean_b = sum(xa) / len(xa), sum(xb) / len(xb)
+    sign = 0
+    if p < alpha:
+        sign = 1 if (mean_a > mean_b) == higher_is_better else -1
+    return Verdict(mean_a=mean_a, mean_b=mean_b, p=p, sign=sign, p_raw=p if p_raw is None else p_raw)
 
 
 def compare(a: Iterable[float], b: Iterable[float], *, higher_is_better: bool = True, alpha: float = ALPHA) -> Verdict:
     """Compare two groups of per-seed values with Welch's t-test at level ``alpha``.
 
-    When one side is a single run, it is compared with the other side's seeds by :func:`one_sample`.
+    When one side is a single run, it is judged by :func:`prediction` against the other side's seeds.
     """
     xa, xb = [float(v) for v in a], [float(v) for v in b]
-    if len(xa) == 1 and len(xb) >= 2:
-        test = one_sample(xa[0], xb)
-    elif len(xb) == 1 and len(xa) >= 2:
-        test = one_sample(xb[0], xa)
-    else:
-        test = welch(xa, xb)
-    mean_a, mean_b = sum(xa) / len(xa), sum(xb) / len(xb)
-    sign = 0
-    if test.p < alpha:
-        sign = 1 if (mean_a > mean_b) == higher_is_better else -1
-    return Verdict(mean_a=mean_a, mean_b=mean_b, p=test.p, sign=sign)
+    return _verdict(xa, xb, _test_p(xa, xb), higher_is_better=higher_is_better, alpha=alpha)
+
+
+def holm(pvalues: Sequence[float]) -> list[float]:
+    """Holm's step-down adjusted p-values (same order as given): the k-th smallest of m is multiplied
+    by m - k + 1, made non-decreasing and capped at 1. A family of m tests then keeps its chance of
+    any false "difference" at ``alpha``."""
+    m = len(pvalues)
+    order = sorted(range(m), key=lambda i: pvalues[i])
+    adjusted = [0.0] * m
+    running = 0.0
+    for k, i in enumerate(order):
+        running = max(running, min(1.0, (m - k) * float(pvalues[i])))
+        adjusted[i] = running
+    return adjusted
+
+
+def against_control(control: Iterable[float], variants: Mapping[K, Iterable[float]], *,
+                    higher_is_better: bool = True, alpha: float = ALPHA) -> dict[K, Verdict]:
+    """Each variant against one shared control, Holm-corrected over the variants.
+
+    A variant with several seeds is compared by Welch's test, a one-run variant by :func:`prediction`.
+    Each verdict's ``p`` is the corrected p-value (what decides), ``p_raw`` the uncorrected one.
+    """
+    xc = [float(v) for v in control]
+    groups = {k: [float(v) for v in vs] for k, vs in variants.items()}
+    raw = {k: _test_p(xs, xc) for k, xs in groups.items()}
+    adjusted = dict(zip(raw, holm(list(raw.values()))))
+    return {k: _verdict(groups[k], xc, adjusted[k], higher_is_better=higher_is_better, alpha=alpha, p_raw=raw[k])
+            for k in groups}
+
+
+@dataclass(frozen=True)
+class Best(Generic[K]):
+    """The setting with the highest mean (``top``) and every setting the rule cannot separate from it
+    (``tied``, ``top`` first, then by mean). One name means a clear best; more mean a tie."""
+
+    top: K
+    tied: tuple[K, ...]
+    #: the rule's p-value of each tied setting against the top (1.0 for the top itself)
+    p: tuple[float, ...] = ()
+
+    @property
+    def is_tie(self) -> bool:
+        return len(self.tied) > 1
+
+    @property
+    def others(self) -> int:
+        """How many settings tie with the top."""
+        return len(self.tied) - 1
+
+    def p_of(self, key: K) -> float:
+        """The p-value of a tied setting against the top."""
+        return self.p[self.tied.index(key)]
+
+
+def best(groups: Mapping[K, Iterable[float]], *, higher_is_better: bool = True, alpha: float = ALPHA) -> Best[K]:
+    """The best of several settings measured over seeds, with its ties (Welch's test against the top,
+    uncorrected: a setting is tied unless the test separates it from the top at level ``alpha``)."""
+    xs = {k: [float(v) for v in vs] for k, vs in groups.items()}
+    if not xs:
+        raise ValueError("best needs at least one group")
+    mean = {k: sum(v) / len(v) for k, v in xs.items()}
+    ranked = sorted(xs, key=lambda k: mean[k], reverse=higher_is_better)
+    top = ranked[0]
+    p = {k: 1.0 if k == top else _test_p(xs[k], xs[top]) for k in ranked}
+    tied = tuple(k for k in ranked if p[k] >= alpha)
+    return Best(top=top, tied=tied, p=tuple(p[k] for k in tied))
 
 
 # ------------------------------------------------------------------------------------------------

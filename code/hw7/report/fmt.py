@@ -43,3 +43,31 @@ def lr_short(value: float) -> str:
     """``1e-4``, ``3e-3``: a learning rate in a legend or axis title, where space is short."""
     mantissa, exponent = f"{value:.1e}".split("e")
     return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
+def pm(band, digits: int = 2) -> str:
+    """``94.30 % ± 0.12``: mean ± sd over seeds of an accuracy (anything with ``mean`` and ``sd``), with
+    no-break spaces so that a line never breaks inside it."""
+    return f"{100 * band.mean:.{digits}f}\u00a0%\u00a0±\u00a0{100 * band.sd:.{digits}f}"
+
+
+def pts(delta: float, digits: int = 2, *, sign: bool = True) -> str:
+    """``+0.21``, ``−0.47``: a difference of two accuracies (fractions) in percentage points, with a
+    typographic minus; never ``−0.00``. ``sign=False`` prints the size alone."""
+    value = round(100 * delta, digits)
+    if value == 0:
+        return f"{0:.{digits}f}"
+    text = f"{abs(value):.{digits}f}"
+    return text if not sign else ("+" if value > 0 else "\u2212") + text
+
+
+def p(value: float) -> str:
+    """``p = 0.12``, ``p < 0.001``: a p-value in prose (the rule's format, :func:`hw7.report.claims.p_text`)."""
+    from hw7.report.claims import p_text
+
+    return p_text(value)
+
+
+def num(value: float, digits: int = 2) -> str:
+    """``0.85``: a plain number with fixed decimals (losses, factors, minutes)."""
+    return f"{value:.{digits}f}"

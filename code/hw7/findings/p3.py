@@ -1,0 +1,295 @@
+"""Findings of Problem 3 (deep dense networks), computed from the cache: what the chapter says.
+
+Parts (a) and (b) share one structure (:class:`Deep`: the 8 x 30 network with one activation);
+part (c) holds the deep search, the controlled depth-against-recipe comparison and, in ``x``,
+"Expanding the data". Later findings of part (c) (a depth search, say) join :class:`PartC` as new
+fields or :class:`P3` as new parts; nothing here needs to change for that.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hw7.findings import expanded, source
+from hw7.findings.common import Band, Entry, last_acc, last_of, pm, step_runs
+from hw7.findings.p2 import UNIFORM_LOSS, one_class
+from hw7.mnist import experiments as mx
+from hw7.mnist import results as mr
+from hw7.mnist.data import MNIST_TEST_CLASS_COUNTS
+from hw7.report import claims, fmt
+
+
+@dataclass(frozen=True)
+class Deep:
+    """The homework's deep network (8 hidden layers of 30) with one activation and initialisation,
+    at the homework's rate and at 10 times it, 3 seeds each."""
+
+    activation: str
+    lrs: tuple[float, ...]
+    finals: dict[float, Band]
+    history: pd.DataFrame
+    ratio_first: dict[float, float]
+    ratio_last: dict[float, float]
+    ratio_range: dict[float, tuple[float, float]]
+    norms: np.ndarray
+    runs: dict[float, tuple[Entry, ...]]
+    train_loss: Band
+
+    @property
+    def factors(self) -> np.ndarray:
+        """Epoch 1 at the homework's rate: each layer's weight-gradient norm over the next layer's
+        (index 0 = input layer over layer 2, last = last hidden layer over the output layer)."""
+        return self.norms[0, :-1] / self.norms[0, 1:]
+
+    @property
+    def middle(self) -> np.ndarray:
+        """The factors between hidden layers only (neither the input nor the output layer's step)."""
+        return self.factors[1:-1]
+
+    @property
+    def middle_mean(self) -> float:
+        """Geometric mean of the factors between hidden layers."""
+        return float(np.exp(np.mean(np.log(self.middle))))
+
+    @property
+    def product(self) -> float:
+        """All factors multiplied: the input layer's mean norm over the output layer's."""
+        return float(np.prod(self.factors))
+
+    @property
+    def spread(self) -> float:
+        """The largest factor between neighbouring layers, either way (>= 1)."""
+        return float(max(self.factors.max(), 1 / self.factors.min()))
+
+
+def backprop_gain(n_in: int, n_out: int, weight_var: float, active: float = 1.0) -> float:
+    """Expected ‖Wᵀδ‖ / ‖δ‖ for an n_out × n_in matrix of independent weights of variance
+    ``weight_var`` and a fraction ``active`` of the n_in units passing the signal on: each of the
+    n_in components sums n_out terms, so the squared norm grows by n_in · weight_var · active."""
+    return math.sqrt(n_in * weight_var * active)
+
+
+def _deep(activation: str, entries: list[Entry]) -> Deep:
+    lrs = tuple(sorted({e["config"]["lr"] for e in entries}))
+    runs = {lr: tuple(e for e in entries if e["config"]["lr"] == lr) for lr in lrs}
+    ratios = {lr: np.array([e["result"]["grad_ratio"] for e in rs], dtype=float) for lr, rs in runs.items()}
+    lr0 = mx.P2_BASELINE["lr"]
+    norms = np.nanmean(np.array([e["result"]["grad_norms"] for e in runs[lr0]], dtype=float), axis=0)
+    return Deep(activation=activation, lrs=lrs, finals={lr: last_acc(rs) for lr, rs in runs.items()},
+                history=mr.history(entries), ratio_first={lr: float(r[:, 0].mean()) for lr, r in ratios.items()},
+                ratio_last={lr: float(r[:, -1].mean()) for lr, r in ratios.items()},
+                ratio_range={lr: (float(np.nanmin(r)), float(np.nanmax(r))) for lr, r in ratios.items()},
+                norms=norms, runs=runs, train_loss=last_of(entries, "train_loss"))
+
+
+@dataclass(frozen=True)
+class PartA:
+    """(a) Sigmoid units with Xavier initialisation: the gradient vanishes and the net answers one class."""
+
+    sigmoid: Deep
+    homework_lr: float
+    top_class: int
+    top_class_count: int
+    test_images: int
+    last_epoch_top_class: int
+    runs: int
+    one_class_epochs: int
+    top_class_epochs: int
+    epochs: int
+    other_classes: tuple[int, ...]
+    uniform_loss: float
+    output_gain: float
+
+    @property
+    def other_class_epochs(self) -> int:
+        return self.one_class_epochs - self.top_class_epochs
+
+    @property
+    def output_expected(self) -> float:
+        """The last step's factor if it were a hidden step times the output matrix's Xavier gain."""
+        return self.sigmoid.middle_mean * self.output_gain
+
+    @property
+    def input_length_ratio(self) -> float:
+        """How much longer the input layer's input (the image) must be than a hidden layer's (30
+        sigmoid outputs) for the first step's factor, if δ shrinks there as between hidden layers."""
+        return float(self.sigmoid.factors[0]) / self.sigmoid.middle_mean
+
+    def factor_table(self, relu: Deep) -> pd.DataFrame:
+        """Per-layer factors of the weight-gradient norm in epoch 1 at the homework's rate."""
+        n = len(self.sigmoid.factors)
+        names = ["1 (input) / 2"] + [f"{k} / {k + 1}" for k in range(2, n)] + [f"{n} / {n + 1} (output)"]
+        return pd.DataFrame({"layers k / k + 1": names, "sigmoid + Xavier": [f"{v:.3f}" for v in self.sigmoid.factors],
+                             "ReLU + Kaiming": [f"{v:.3f}" for v in relu.factors]})
+
+
+@dataclass(frozen=True)
+class PartB:
+    """(b) ReLU units with Kaiming initialisation, against the shallow networks of Problem 2."""
+
+    relu: Deep
+    shallow: dict[float, Band]
+    vs_shallow: dict[float, claims.Verdict]
+    p2_best: Band
+    p2_best_params: int
+    vs_p2_best: claims.Verdict
+    params: int
+    output_expected: float
+
+    def table(self, sigmoid: Deep) -> pd.DataFrame:
+        """Accuracy and gradient ratios of both deep networks at both rates."""
+        rows = []
+        for name, d in (("sigmoid + Xavier", sigmoid), ("ReLU + Kaiming", self.relu)):
+            rows += [{"network": name, "learning rate": fmt.lr(lr), "test accuracy (%)": pm(d.finals[lr]),
+                      "ratio, epoch 1": fmt.sci(d.ratio_first[lr]), "ratio, last epoch": fmt.sci(d.ratio_last[lr])}
+                     for lr in d.lrs]
+        return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class PartC:
+    """(c) The deep dense search (validation split), the chosen network, and depth against recipe."""
+
+    search: pd.DataFrame
+    steps: dict[str, Band]
+    wider: claims.Verdict
+    wave1: dict[str, claims.Verdict]
+    best: claims.Best[str]
+    choice: str
+    final: Band
+    params: int
+    target: float
+    search_minutes: float
+    vs_p2: claims.Verdict
+    p2_best: Band
+    p2_params: int
+    p2_choice: str
+    p2_choice_val: Band
+    p2_wide_val: Band
+    plain_deep_vs_wide: claims.Verdict
+    recipe_test: Band
+    recipe_val: Band
+    recipe_params: int
+    recipe_width: int
+    recipe_vs_p2: claims.Verdict
+    deep_vs_recipe: claims.Verdict
+    deep_vs_recipe_val: claims.Verdict
+
+    def delta(self, step: str, reference: str) -> float:
+        return self.steps[step].mean - self.steps[reference].mean
+
+    def table(self) -> pd.DataFrame:
+        """The search as the reader sees it; Δ against d.2 (d.2 itself against d.1)."""
+        reference = {sid: "d.2" for sid in self.search["id"]} | {"d.1": None, "d.2": "d.1"}
+        return mr.search_report(self.search, reference)
+
+    def controlled_table(self) -> pd.DataFrame:
+        """Depth against recipe: the three networks on both splits."""
+        return pd.DataFrame([
+            {"network": f"Problem 2(c) best shallow ({self.p2_choice})", "parameters": f"{self.p2_params:,}",
+             "validation": pm(self.p2_choice_val), "test": pm(self.p2_best)},
+            {"network": "same shallow network, deep winner’s recipe", "parameters": f"{self.recipe_params:,}",
+             "validation": pm(self.recipe_val), "test": pm(self.recipe_test)},
+            {"network": f"deep winner ({self.choice})", "parameters": f"{self.params:,}",
+             "validation": pm(self.steps[self.choice]), "test": pm(self.final)}])
+
+    @property
+    def shortfall(self) -> float:
+        """How far the chosen network's test mean stays below the target (a fraction)."""
+        return self.target - self.final.mean
+
+    @property
+    def param_ratio(self) -> float:
+        return self.params / self.recipe_params
+
+
+@dataclass(frozen=True)
+class P3:
+    """Problem 3's findings, part by part; ``x`` is "Expanding the data" in part (c)."""
+
+    a: PartA
+    b: PartB
+    c: PartC
+    x: expanded.Expanded
+    x_vs_p2x: claims.Verdict
+    hidden_layers: int
+    width: int
+    setup: dict[str, object]
+
+
+#: our own target for part (c), not the homework's: dropout MLPs in the literature reach about 98.8–99.0 %
+TARGET = 0.989
+
+
+def _part_a(sigmoid: Deep) -> PartA:
+    n_in, n_out = mx.P3_DEEP_SIZES[-2:]
+    top = int(np.argmax(MNIST_TEST_CLASS_COUNTS))
+    n = sum(MNIST_TEST_CLASS_COUNTS)
+    entries = [e for rs in sigmoid.runs.values() for e in rs]
+    accs = [a for e in entries for a in e["result"]["eval_acc"]]
+    share = {k: c / n for k, c in enumerate(MNIST_TEST_CLASS_COUNTS)}
+    digit = [next((k for k, s in share.items() if abs(a * n - s * n) < 0.5), None) for a in accs]
+    return PartA(sigmoid=sigmoid, homework_lr=mx.P2_BASELINE["lr"], top_class=top,
+                 top_class_count=MNIST_TEST_CLASS_COUNTS[top], test_images=n,
+                 last_epoch_top_class=sum(abs(e["result"]["eval_acc"][-1] - share[top]) * n < 0.5 for e in entries),
+                 runs=len(entries), one_class_epochs=sum(one_class(a) for a in accs),
+                 top_class_epochs=sum(d == top for d in digit), epochs=len(accs),
+                 other_classes=tuple(sorted({d for d in digit if d is not None and d != top})),
+                 uniform_loss=UNIFORM_LOSS,
+                 # Xavier normal: variance 2 / (fan_in + fan_out) for the last (30 -> 10) matrix
+                 output_gain=backprop_gain(n_in, n_out, 2 / (n_in + n_out)))
+
+
+def _part_b(relu: Deep) -> PartB:
+    n_in, n_out = mx.P3_DEEP_SIZES[-2:]
+    p2a = source.entries("p2-a-sgd-lr")
+    shallow = {lr: last_acc([e for e in p2a if e["config"]["lr"] == lr]) for lr in relu.lrs}
+    p2_final = source.entries("p2-c-final")
+    lr0 = mx.P2_BASELINE["lr"]
+    return PartB(relu=relu, shallow=shallow,
+                 vs_shallow={lr: claims.compare(relu.finals[lr].values, shallow[lr].values) for lr in relu.lrs},
+                 p2_best=last_acc(p2_final), p2_best_params=int(p2_final[0]["result"]["params"]),
+                 vs_p2_best=claims.compare(relu.finals[lr0].values, last_acc(p2_final).values),
+                 params=int(relu.runs[lr0][0]["result"]["params"]),
+                 # Kaiming uniform, mode='fan_out': variance 2 / fan_out; ReLU passes about half the units
+                 output_expected=backprop_gain(n_in, n_out, 2 / n_out, active=0.5))
+
+
+def _part_c() -> PartC:
+    entries = source.entries("p3-c-search")
+    steps = {sid: last_acc(rs) for sid, rs in step_runs(entries, mx.P3C_SEARCH).items()}
+    wave1 = claims.against_control(steps["d.2"].values, {s: steps[s].values for s in ("d.3", "d.4", "d.5", "d.6", "d.7")})
+    search = mr.search_table(entries, mx.P3C_SEARCH)
+    p2_steps = {sid: last_acc(rs) for sid, rs in step_runs(source.entries("p2-c-search"), mx.P2C_SEARCH).items()}
+    p2_final, finals = source.entries("p2-c-final"), source.entries("p3-c-final")
+    recipe_test = source.entries("p3-c-shallow-same-recipe")
+    recipe_val = last_acc(source.entries("p3-c-shallow-same-recipe-val"))
+    final = last_acc(finals)
+    return PartC(search=search, steps=steps, wider=claims.compare(steps["d.2"].values, steps["d.1"].values), wave1=wave1,
+                 best=claims.best({s: b.values for s, b in steps.items()}), choice=mx.P3C_CHOICE, final=final,
+                 params=int(finals[0]["result"]["params"]), target=TARGET,
+                 search_minutes=float(search["seconds"].mul(search["n"]).sum()) / 60,
+                 vs_p2=claims.compare(final.values, last_acc(p2_final).values), p2_best=last_acc(p2_final),
+                 p2_params=int(p2_final[0]["result"]["params"]),
+                 p2_choice=mx.P2C_CHOICE, p2_choice_val=p2_steps[mx.P2C_CHOICE], p2_wide_val=p2_steps["w1.5"],
+                 plain_deep_vs_wide=claims.compare(steps["d.2"].values, p2_steps["w1.5"].values),
+                 recipe_test=last_acc(recipe_test), recipe_val=recipe_val,
+                 recipe_params=int(recipe_test[0]["result"]["params"]), recipe_width=mx.P3C_SHALLOW_SIZES[1],
+                 recipe_vs_p2=claims.compare(last_acc(recipe_test).values, last_acc(p2_final).values),
+                 deep_vs_recipe=claims.compare(final.values, last_acc(recipe_test).values),
+                 deep_vs_recipe_val=claims.compare(steps[mx.P3C_CHOICE].values, recipe_val.values))
+
+
+def load() -> P3:
+    """Every finding of the Problem 3 chapter, from the committed cache."""
+    sigmoid = _deep("sigmoid", source.entries("p3-a-sigmoid-deep"))
+    relu = _deep("relu", source.entries("p3-b-relu-deep"))
+    x, x2 = expanded.p3(), expanded.p2()
+    return P3(a=_part_a(sigmoid), b=_part_b(relu), c=_part_c(), x=x,
+              x_vs_p2x=claims.compare(x.final.values, x2.final.values),
+              hidden_layers=len(mx.P3_DEEP_SIZES) - 2, width=mx.P3_DEEP_SIZES[1], setup=dict(mx.P2_BASELINE))
+

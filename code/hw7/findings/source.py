@@ -1,0 +1,37 @@
+"""The one place findings read their inputs: cached entries, ``cache/summary.json`` and the benchmarks.
+
+Keeping the reads here means a change in how a file is loaded (a verified summary loader, say) is a
+one-line change for every chapter.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from hw7 import REPO_ROOT
+from hw7.store import results, summary
+
+Entry = dict[str, Any]
+
+#: per-epoch cost of each distortion against a plain epoch (benchmarks/bench_augment.py)
+AUGMENT_BENCHMARK = REPO_ROOT / "benchmarks" / "augment_results.json"
+
+
+def entries(experiment: str) -> list[Entry]:
+    """Every cached run of ``experiment``, in registry order (never trains)."""
+    return results.load(experiment)
+
+
+def summary_values() -> dict[str, Any]:
+    """The headline numbers of ``cache/summary.json``."""
+    return summary.read()
+
+
+def benchmark(path: Path = AUGMENT_BENCHMARK) -> dict[str, Any] | None:
+    """The distortion benchmark, or None where it was not run on this checkout."""
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
