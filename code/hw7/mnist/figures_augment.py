@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 
 from hw7.mnist import augment as aug
-from hw7.report import claims
+from hw7.report import claims, fmt
 from hw7.mnist import results as mr
 
 Entry = dict[str, Any]
@@ -60,7 +60,7 @@ def expansion_report(table: pd.DataFrame) -> pd.DataFrame:
         is_control = r["id"] == control["id"]
         out.append({
             "id": r["id"], "training images": r["change"], "seeds": int(r["n"]), "val. accuracy (%)": acc,
-            "Δ (points)": "" if is_control else f"{100 * (r['mean'] - control['mean']):+.2f}",
+            "Δ (points)": "" if is_control else fmt.signed(100 * (r['mean'] - control['mean'])),
             "vs control": "" if is_control else compare(r["accs"], control["accs"]),
             "CPU min / run": "—" if math.isnan(r["cpu_min"]) else f"{r['cpu_min']:.1f}",
             "wall min / run": f"{r['wall_min']:.1f}",
@@ -211,9 +211,9 @@ def gap_text(r: dict[str, Any], *, epochs_hint: int = 100) -> str:
             f"{r['train_loss_control']:.3f} on the original ones")
     fits += (": the network no longer fits its training data, so it is short of epochs or of capacity rather than of data."
              if r["train_loss_chosen"] > r["train_loss_control"] else ".")
-    curve = (f" Its validation curve was still rising at the end ({r['slope_chosen']:+.2f} points over the last 5 epochs,"
+    curve = (f" Its validation curve was still rising at the end ({fmt.signed(r['slope_chosen'])} points over the last 5 epochs,"
              f" more than the control's seed-to-seed sd of {rising:.2f})." if r["slope_chosen"] > rising else
-             f" Its validation curve had flattened ({r['slope_chosen']:+.2f} points over the last 5 epochs, within the"
+             f" Its validation curve had flattened ({fmt.signed(r['slope_chosen'])} points over the last 5 epochs, within the"
              f" control's seed-to-seed sd of {rising:.2f}), so more epochs of the same schedule would not help; a longer"
              " schedule, more capacity, or both would be needed.")
     cost = (f" The literature's best numbers come from hundreds of epochs; at the measured {r['final_cpu_min_per_epoch']:.2f}"

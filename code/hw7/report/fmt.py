@@ -43,3 +43,12 @@ def lr_short(value: float) -> str:
     """``1e-4``, ``3e-3``: a learning rate in a legend or axis title, where space is short."""
     mantissa, exponent = f"{value:.1e}".split("e")
     return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
+def signed(value: float, digits: int = 2) -> str:
+    """``+0.26``, ``-0.25``, and ``0.00`` for a change that rounds to zero: a signed change that can
+    never read "-0.00" (a difference of -0.004 is no decrease at this precision) or "+0.00"."""
+    text = f"{value:+.{digits}f}"
+    if float(text) == 0:
+        return f"{0:.{digits}f}"
+    return text
