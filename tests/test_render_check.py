@@ -24,7 +24,8 @@ PARAGRAPH = ("Momentum is the fastest to get within a hundredth of the minimum a
 
 def write_pdf(path: Path, pages: list[list[str]]) -> Path:
     """An A4 PDF with one page per list of text lines (an empty list: a blank page)."""
-    with PdfPages(path) as pdf:
+    # full A4 pages whatever the style in force (hw7.report.plots sets savefig.bbox "tight")
+    with matplotlib.rc_context({"savefig.bbox": "standard"}), PdfPages(path) as pdf:
         for lines in pages:
             fig = plt.figure(figsize=(8.27, 11.69))
             for i, line in enumerate(lines):
