@@ -171,7 +171,7 @@ def grad_ratio_curves(ax: plt.Axes, hists: dict[str, pd.DataFrame], colors: dict
     for name, hist in hists.items():
         runs = hist.pivot(index="run", columns="epoch", values="grad_ratio")
         band(ax, runs.columns.to_numpy(), runs.to_numpy(dtype=float), color=colors[name], label=name)
-    ax.set(yscale="log", xlabel="epoch", ylabel="gradient ratio  ‖∇W₁‖ / ‖∇W_out‖")
+    ax.set(yscale="log", xlabel="epoch", ylabel=r"gradient ratio  $\|\nabla W_1\| \,/\, \|\nabla W_{\mathrm{out}}\|$")
     ax.axhline(1.0, color="grey", lw=0.8, ls=":")
 
 
