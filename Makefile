@@ -19,18 +19,30 @@ $(STAMP): pyproject.toml
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# Quarto on PATH renders the book. Without it, the quarto-cli package from PyPI is installed into .venv
+# (its build fetches the Quarto release, so it needs internet); only if that fails does `make report`
+# write the nbclient preview, saying why in one line.
+QUARTO_CLI := quarto-cli==1.10.19
 report: $(STAMP)
-	@if command -v quarto >/dev/null 2>&1; then \
-		QUARTO_PYTHON=$(abspath $(PY)) quarto render; \
+	@q=$$(command -v quarto || true); \
+	if [ -z "$$q" ] && [ ! -x $(VENV)/bin/quarto ]; then \
+		echo "quarto is not on PATH: installing $(QUARTO_CLI) from PyPI into $(VENV)"; \
+		$(PY) -m pip install --disable-pip-version-check --no-deps $(QUARTO_CLI) >$(VENV)/quarto-cli.log 2>&1 || true; \
+	fi; \
+	if [ -z "$$q" ] && $(VENV)/bin/quarto --version >/dev/null 2>&1; then q=$(abspath $(VENV))/bin/quarto; fi; \
+	if [ -n "$$q" ]; then \
+		QUARTO_PYTHON=$(abspath $(PY)) "$$q" render; \
 	else \
-		echo "quarto is not installed (get it from https://quarto.org/docs/get-started/); writing an nbclient preview to _preview/ instead."; \
+		why=$$(grep -m1 -o "Error downloading Quarto.*" $(VENV)/quarto-cli.log 2>/dev/null || grep "ERROR" $(VENV)/quarto-cli.log 2>/dev/null | tail -n 1); \
+		echo "no Quarto ($(QUARTO_CLI) did not install: $${why:-see $(VENV)/quarto-cli.log}); writing an nbclient preview to _preview/ instead."; \
 		$(PY) -m hw7.report.preview; \
 	fi
 
 # Render both formats and fail on a warning outside hw7.report.render_check's allow-list, an unresolved
-# cross-reference, a missing output or a render that dirtied the tree (CI runs it when Quarto exists).
+# cross-reference, a missing output, a render that dirtied the tree, a PDF over its page budget or with
+# a blank page, an external URL in the HTML book or a text glitch (CI runs it when Quarto exists).
 render-check: $(STAMP)
-	QUARTO_PYTHON=$(abspath $(PY)) $(PY) -m hw7.report.render_check
+	PATH="$$PATH:$(abspath $(VENV))/bin" QUARTO_PYTHON=$(abspath $(PY)) $(PY) -m hw7.report.render_check
 
 preview: $(STAMP)
 	$(PY) -m hw7.report.preview

@@ -98,3 +98,29 @@ def test_font_check_catches_small_text():
         assert min(plots.print_font_sizes(fig))[0] < plots.MIN_PRINT_PT
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_legends_stay_off_the_data_and_no_label_is_cut(name):
+    fig = FIGURES[name]()
+    try:
+        assert plots.legends_over_data(fig) == [], name
+        assert plots.cut_tick_labels(fig) == [], name
+    finally:
+        plt.close(fig)
+
+
+def test_legend_and_label_checks_catch_a_bad_figure():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1], [0, 1], label="a line from corner to corner")
+    ax.scatter([0.05], [0.95], label="a point")
+    ax.legend(loc="upper left")
+    ax.set_yticks([0.5], ["a label cut sho…"])
+    try:
+        assert len(plots.legends_over_data(fig)) == 1
+        assert plots.cut_tick_labels(fig) == ["a label cut sho…"]
+        plots.legend_below(ax)
+        ax.set_yticks([0.5], ["a label wrapped\nonto two lines"])
+        assert plots.legends_over_data(fig) == [] and plots.cut_tick_labels(fig) == []
+    finally:
+        plt.close(fig)

@@ -12,3 +12,8 @@ def test_scientific_and_steps():
     assert fmt.sci(0.012663) == "1.3 × 10⁻²"
     assert fmt.sci(float("nan")) == "not finite"
     assert fmt.steps(55018) == "55,018" and fmt.steps(-1) == "never"
+
+
+def test_signed_change_never_prints_a_negative_zero():
+    assert [fmt.signed(v) for v in (0.26, -0.25, -0.004, 0.004, -0.0, 0.0)] == ["+0.26", "-0.25", "0.00", "0.00", "0.00", "0.00"]
+    assert fmt.signed(-0.04, 1) == "0.0" and fmt.signed(-0.05001, 1) == "-0.1"

@@ -2,9 +2,41 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from hw7.report import render_check as rc
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+
+from hw7.report import render_check as rc  # noqa: E402
+
+POPPLER = bool(shutil.which("pdftotext") and shutil.which("pdfinfo") and shutil.which("pdftoppm"))
+needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext, pdfinfo, pdftoppm) not installed")
+
+PARAGRAPH = ("Momentum is the fastest to get within a hundredth of the minimum and by far the most accurate, "
+             "because its velocity accumulates gradients along the flat floor of the valley. ") * 2
+
+
+def write_pdf(path: Path, pages: list[list[str]]) -> Path:
+    """An A4 PDF with one page per list of text lines (an empty list: a blank page)."""
+    # full A4 pages whatever the style in force (hw7.report.plots sets savefig.bbox "tight")
+    with matplotlib.rc_context({"savefig.bbox": "standard"}), PdfPages(path) as pdf:
+        for lines in pages:
+            fig = plt.figure(figsize=(8.27, 11.69))
+            for i, line in enumerate(lines):
+                fig.text(0.1, 0.88 - 0.02 * i, line, fontsize=9)
+            pdf.savefig(fig)
+            plt.close(fig)
+    return path
+
+
+def full_page() -> list[str]:
+    return [PARAGRAPH[i:i + 95] for i in range(0, len(PARAGRAPH), 95)] * 6
 
 CLEAN_LOG = """\
 [1/2] index.qmd
@@ -61,12 +93,16 @@ def _fake_project(tmp_path: Path, *, html: str = "<p>see Figure 1.2</p>", pdf: b
     for page in ("index.html", "report/a.html", "report/b.html"):
         (book / page).write_text(html)
     if pdf:
-        (book / "book.pdf").write_bytes(b"%PDF-1.4\n")
+        if POPPLER:
+            write_pdf(book / "book.pdf", [full_page(), full_page()])
+        else:
+            (book / "book.pdf").write_bytes(b"%PDF-1.4\n")
     return tmp_path
 
 
+@needs_poppler
 def test_outputs_complete_and_resolved(tmp_path):
-    assert [p for p in rc.check_outputs(_fake_project(tmp_path)) if p.kind != "crossref"] == []
+    assert rc.check_outputs(_fake_project(tmp_path)) == []
 
 
 def test_missing_page_and_pdf_are_reported(tmp_path):
@@ -82,6 +118,7 @@ def test_unresolved_crossref_in_html_is_reported(tmp_path):
     assert len(found) == 3 and all("?@fig-p1-b" in p.detail for p in found)
 
 
+@needs_poppler
 def test_main_on_a_saved_log(tmp_path, capsys):
     root = _fake_project(tmp_path)
     log = tmp_path / "render.log"
@@ -90,3 +127,63 @@ def test_main_on_a_saved_log(tmp_path, capsys):
     log.write_text(CLEAN_LOG + "[WARNING] Could not convert TeX math x\n")
     assert rc.main(["--log", str(log), "--root", str(root)]) == 1
     assert "FAILED" in capsys.readouterr().out
+
+
+@needs_poppler
+def test_page_budget_blank_and_near_empty_pages_are_reported(tmp_path):
+    pdf = write_pdf(tmp_path / "b.pdf", [full_page(), [], full_page()[:2], full_page()])
+    found = rc.check_pdf(pdf, "b.pdf", budget=3)
+    assert [p.kind for p in found] == ["pages", "blank-page", "near-empty-page"]
+    assert "4 pages" in found[0].detail and "page 2 " in found[1].detail and "page 3 " in found[2].detail
+    assert rc.check_pdf(write_pdf(tmp_path / "ok.pdf", [full_page()] * 3), "ok.pdf", budget=3) == []
+
+
+@needs_poppler
+def test_text_glitches_in_the_pdf_are_reported(tmp_path):
+    lines = full_page() + ["the same as np.int64(8) seeds", "a change of -0.00 points", "wave 1′s last row",
+                           "Problem 2(a)‘s set-up", "Chapter 1. compares the optimizers"]
+    found = rc.check_pdf(write_pdf(tmp_path / "g.pdf", [lines]), "g.pdf")
+    assert [p.kind for p in found] == ["text"] * 5
+
+
+@pytest.mark.parametrize("text", [
+    "ends at np.int64(8) of 8", "np.float64(0.5)", "changed by −0.00 points", "(-0.00, within noise)",
+    "wave 1´s last row", "Problem 2′s best", "Problem 2(a)‘s set-up", "Problem 2's best",
+    "Chapter 1. compares", "(Appendix A.)", "Section 2.1. shows",
+])
+def test_each_glitch_is_caught(text):
+    assert len(rc.text_glitches(text, "x")) == 1, text
+
+
+@pytest.mark.parametrize("text", [
+    "ends at 8 of 8", "changed by 0.00 points", "−0.04 and -0.25 and 10.00", "wave 1’s last row",
+    "Problem 2(a)’s set-up", "as Chapter 1 compares", "(Appendix A)", "see Appendix D. The runs",
+    "‘best’ names the rate", "11.35 % ± 0.00",
+])
+def test_correct_text_passes(text):
+    assert rc.text_glitches(text, "x") == [], text
+
+
+def test_external_scripts_styles_and_fonts_are_found_but_links_are_not():
+    page = """<html><head>
+    <script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml-full.js"></script>
+    <script src="../site_libs/mathjax/tex-chtml-full.js"></script>
+    <link rel="stylesheet" href="//fonts.googleapis.com/css2?family=Source">
+    <link rel="next" href="https://example.org/next.html">
+    <style>@import"https://fonts.googleapis.com/css2?x";</style>
+    </head><body><p>See <a href="https://arxiv.org/abs/1412.6980">Adam</a>.</p>
+    <pre><code>np.int64(8)</code></pre></body></html>"""
+    assert rc.external_loads(page) == ["https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml-full.js",
+                                       "//fonts.googleapis.com/css2?family=Source", "https://fonts.googleapis.com/css2?x"]
+    assert "np.int64" not in rc.page_text(page) and "Adam" in rc.page_text(page)
+
+
+def test_an_external_font_in_a_style_sheet_of_the_book_is_reported(tmp_path):
+    root = _fake_project(tmp_path)
+    css = root / "_book" / "site_libs" / "bootstrap" / "theme.min.css"
+    css.parent.mkdir(parents=True)
+    css.write_text('@import"https://fonts.googleapis.com/css2?family=Source+Sans+Pro";body{color:#000}')
+    found = [p for p in rc.check_html_offline(root / "_book", root)]
+    assert [p.kind for p in found] == ["external"] and "theme.min.css" in found[0].detail
+    css.write_text("body{font-family:system-ui,sans-serif}")
+    assert rc.check_html_offline(root / "_book", root) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -49,7 +50,9 @@ def lr_curves_pair(hists: dict[str, pd.DataFrame], *, baseline: float | None = N
         last = hist[hist["epoch"] == hist["epoch"].max()].groupby("lr")["acc"].mean()
         best[opt] = float(last.idxmax())
     nrows = -(-len(lrs) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(MAX_WIDTH_IN, 2.15 * nrows + 0.5), sharex=True, sharey=True,
+    # tall panels and an axis from 8 % to 99 %: chance (10 %) stays on the axis, while the 90–99 % band,
+    # where most curves run, gets about a third of each panel's height
+    fig, axes = plt.subplots(nrows, ncols, figsize=(MAX_WIDTH_IN, 2.8 * nrows + 0.5), sharex=True, sharey=True,
                              squeeze=False, layout="constrained")
     for ax, lr in zip(axes.flat, lrs):
         for opt, hist in hists.items():
@@ -57,14 +60,14 @@ def lr_curves_pair(hists: dict[str, pd.DataFrame], *, baseline: float | None = N
             if runs.empty:
                 continue
             values = runs.to_numpy(dtype=float)
-            band(ax, runs.columns.to_numpy(), np.clip(values, 0.051, 0.994), color=color(opt), label=label(opt))
+            band(ax, runs.columns.to_numpy(), np.clip(values, 0.081, 0.989), color=color(opt), label=label(opt))
             bad = ~np.isfinite(values).all(axis=1)
             if bad.any():  # a seed whose loss became non-finite: X at its last finite epoch
                 for row in values[bad]:
                     last = max(int(np.flatnonzero(np.isfinite(row))[-1]) if np.isfinite(row).any() else 0, 0)
-                    ax.scatter(runs.columns[last], np.clip(row[last], 0.06, 0.99),
+                    ax.scatter(runs.columns[last], np.clip(row[last], 0.09, 0.985),
                                **{**DIVERGED_MARKER, "color": color(opt), "s": 40})
-        _logit_accuracy_axis(ax)
+        _logit_accuracy_axis(ax, lo=0.08, hi=0.99)
         title = lr_text(lr) if baseline is None or lr != baseline else f"{lr_text(lr)} (homework)"
         ax.set_title(title, fontweight="bold" if lr == baseline else "normal")
         if lr == baseline:
@@ -120,23 +123,26 @@ def search_bars(table: pd.DataFrame, *, value: str = "mean", label_col: str = "i
     """A search's settings as points (mean over seeds) with min–max whiskers, best on top.
 
     Rows are labelled by ``label_col`` (the search ids of the table beside the figure) and, when the
-    table has it, the ``describe_col`` text (cut to ``width`` characters). ``ref`` (a target) is drawn
-    as a dashed line; the axis always reaches it. ``chosen`` (an id) is drawn larger and in bold.
+    table has it, the ``describe_col`` text, wrapped onto further lines after ``width`` characters
+    (never cut short). ``ref`` (a target) is drawn as a dashed line; the axis always reaches it.
+    ``chosen`` (an id) is drawn larger and in bold.
     """
     table = table.sort_values(value)
-    fig, ax = plt.subplots(figsize=(8.0, 0.3 * len(table) + 1.3), layout="constrained")
-    y = np.arange(len(table))
-    ax.errorbar(table[value], y, xerr=[table[value] - table["min"], table["max"] - table[value]], fmt="o",
-                color="black", ecolor="grey", capsize=2, lw=1, ms=4)
 
     def row_label(row) -> str:
         text = str(row[label_col])
         if describe_col and describe_col in table.columns:
-            desc = str(row[describe_col])
-            text += "  " + (desc if len(desc) <= width else desc[: width - 1] + "…")
+            text += "  " + "\n".join(textwrap.wrap(str(row[describe_col]), width) or [""])
         return text
 
-    ax.set_yticks(y, [row_label(r) for _, r in table.iterrows()])
+    labels = [row_label(r) for _, r in table.iterrows()]
+    extra_lines = sum(label_.count("\n") for label_ in labels)
+    fig, ax = plt.subplots(figsize=(8.0, 0.3 * len(table) + 0.17 * extra_lines + 1.3), layout="constrained")
+    y = np.arange(len(table))
+    ax.errorbar(table[value], y, xerr=[table[value] - table["min"], table["max"] - table[value]], fmt="o",
+                color="black", ecolor="grey", capsize=2, lw=1, ms=4)
+
+    ax.set_yticks(y, labels)
     if chosen is not None and chosen in set(table[label_col]):
         i = list(table[label_col]).index(chosen)
         ax.plot(table[value].iloc[i], i, marker="o", ms=11, mfc="none", mec="tab:red", mew=2, ls="",
@@ -165,7 +171,7 @@ def grad_ratio_curves(ax: plt.Axes, hists: dict[str, pd.DataFrame], colors: dict
     for name, hist in hists.items():
         runs = hist.pivot(index="run", columns="epoch", values="grad_ratio")
         band(ax, runs.columns.to_numpy(), runs.to_numpy(dtype=float), color=colors[name], label=name)
-    ax.set(yscale="log", xlabel="epoch", ylabel="gradient ratio  ‖∇W₁‖ / ‖∇W_out‖")
+    ax.set(yscale="log", xlabel="epoch", ylabel=r"gradient ratio  $\|\nabla W_1\| \,/\, \|\nabla W_{\mathrm{out}}\|$")
     ax.axhline(1.0, color="grey", lw=0.8, ls=":")
 
 

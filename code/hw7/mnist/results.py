@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hw7 import divergence
+from hw7.report import fmt
 
 Entry = dict[str, Any]
 
@@ -116,9 +117,10 @@ def search_table(entries: Sequence[Entry], steps: Sequence[tuple[str, str, dict[
 
 
 def delta_points(search: pd.DataFrame, step: str, reference: str) -> str:
-    """``+0.26``: change in mean accuracy from ``reference`` to ``step``, in percentage points."""
+    """``+0.26``: change in mean accuracy from ``reference`` to ``step``, in percentage points
+    (``0.00``, never ``-0.00``, when it rounds to zero)."""
     mean = search.set_index("id")["mean"]
-    return f"{100 * (mean[step] - mean[reference]):+.2f}"
+    return fmt.signed(100 * (mean[step] - mean[reference]))
 
 
 def mean_pct(search: pd.DataFrame, step: str) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from hw7.report.plots import DIVERGED_MARKER, MAX_WIDTH_IN, band, color, label
+from hw7.report.plots import DIVERGED_MARKER, MAX_WIDTH_IN, band, color, label, legend_below
 
 Entry = dict[str, Any]
 
@@ -148,7 +148,8 @@ def lnn_depth_curves(entry: Entry, *, noise_floor: float | None = None) -> plt.F
         ax.axhline(noise_floor, color="grey", ls=":", lw=1)
         ax.text(len(curves[0]) * 0.99, noise_floor * 0.8, "best possible (noise)", ha="right", va="top", fontsize="small", color="grey")
     ax.set(yscale="log", xlabel="epoch (one full-batch gradient step)", ylabel="loss  ½·mean squared error")
-    ax.legend(title="depth D", ncols=2, loc="upper right")
+    # beside the axes: the flat plateaus of the deep networks fill the top right of the plot
+    ax.legend(title="depth D", loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return fig
 
 
@@ -171,7 +172,7 @@ def lnn_time_and_rate(depth_entry: Entry, search_entry: Entry) -> plt.Figure:
     sd = np.array(sc["depths"])
     ax.plot(sd[best_t >= 0], best_t[best_t >= 0], "s-", color="black", label="fastest η of the grid")
     ax.set(xlabel="depth D", ylabel="learning time (epochs)", yscale="log", title="learning time")
-    ax.legend(loc="lower right")
+    legend_below(ax)
     ax = axes[1]
     lrs = np.array(sc["lrs"])
     times = np.array(sr["learning_time"], dtype=float)[:, :, 0]
@@ -181,7 +182,7 @@ def lnn_time_and_rate(depth_entry: Entry, search_entry: Entry) -> plt.Figure:
         ax.plot(lrs, t, color=palette[d], lw=1.4, label=f"{d}")
     ax.set(xlabel="learning rate η", ylabel="learning time (epochs)", yscale="log", xscale="log",
            title="time against rate")
-    ax.legend(title="D", ncols=2, handlelength=1, columnspacing=0.8)
+    legend_below(ax, title="depth D", ncols=4, handlelength=1, columnspacing=0.8)
     ax = axes[2]
     best = np.array([row[0] if row[0] is not None else np.nan for row in sr["best_lr"]], dtype=float)
     ax.plot(sd, best, "s-", color="black", label="fastest η (grid)")
@@ -189,7 +190,7 @@ def lnn_time_and_rate(depth_entry: Entry, search_entry: Entry) -> plt.Figure:
     ax.plot(dd, lnn_stability_limit(dd, sr["xy_mean"], sr["x_sq_mean"]), color="tab:red", ls="--",
             label="stability limit")
     ax.set(xlabel="depth D", ylabel="learning rate η", yscale="log", title="fastest rate")
-    ax.legend()
+    legend_below(ax)
     return fig
 
 
@@ -252,8 +253,8 @@ def numpy_vs_torch(numpy_entries: Sequence[Entry], torch_entries: Sequence[Entry
     axes[0].set(xlabel="epoch", ylabel="test accuracy", title="test accuracy")
     axes[1].set(xlabel="epoch", ylabel="mean training loss", yscale="log", title="training loss")
     axes[2].set(xlabel="epoch", ylabel="NumPy − torch (points)", title="difference, same seed")
-    axes[0].legend(loc="center right")
-    axes[2].legend()
+    legend_below(axes[0])
+    legend_below(axes[2], ncols=3, handlelength=1.2, columnspacing=0.8)
     return fig
 
 

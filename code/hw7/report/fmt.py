@@ -71,3 +71,12 @@ def p(value: float) -> str:
 def num(value: float, digits: int = 2) -> str:
     """``0.85``: a plain number with fixed decimals (losses, factors, minutes)."""
     return f"{value:.{digits}f}"
+
+
+def signed(value: float, digits: int = 2) -> str:
+    """``+0.26``, ``-0.25``, and ``0.00`` for a change that rounds to zero: a signed change that can
+    never read "-0.00" (a difference of -0.004 is no decrease at this precision) or "+0.00"."""
+    text = f"{value:+.{digits}f}"
+    if float(text) == 0:
+        return f"{0:.{digits}f}"
+    return text

@@ -105,3 +105,61 @@ def end_label(ax: plt.Axes, x: float, y: float, text: str, *, color, dx: float =
     """A direct label just right of a line's last point (instead of a legend entry)."""
     ax.annotate(text, xy=(x, y), xytext=(dx, 0), textcoords="offset points", va="center", ha="left",
                 color=color, fontsize="small", fontweight="bold", **kwargs)
+
+
+def legend_below(ax: plt.Axes, *, ncols: int = 1, offset: float = 0.22, **kwargs) -> None:
+    """The axes' legend under its x label, outside the data area (a legend inside the axes ends up
+    over some line or point sooner or later). ``offset``: distance below the axes, in axes heights."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -offset), ncols=ncols, frameon=False, **kwargs)
+
+
+def _display_points(ax: plt.Axes, artist) -> np.ndarray:
+    """Where ``artist``'s data lie on the canvas (pixels): a line's vertices with 20 points along each
+    segment (a segment can cross a box without a vertex in it), a scatter's markers. Reference lines
+    drawn in axes coordinates (axhline, axvline) are not data and give none."""
+    if isinstance(artist, plt.Line2D):
+        if not artist.get_transform().contains_branch(ax.transData):
+            return np.empty((0, 2))
+        xy = artist.get_transform().transform(np.asarray(artist.get_xydata(), dtype=float))
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        if len(xy) > 1:
+            t = np.linspace(0, 1, 20)[:, None, None]
+            xy = (xy[:-1] * (1 - t) + xy[1:] * t).reshape(-1, 2)
+        return xy
+    offsets = np.asarray(artist.get_offsets(), dtype=float)
+    if offsets.size == 0 or not artist.get_offset_transform().contains_branch(ax.transData):
+        return np.empty((0, 2))
+    xy = artist.get_offset_transform().transform(offsets)
+    return xy[np.isfinite(xy).all(axis=1)]
+
+
+def legends_over_data(fig: plt.Figure) -> list[str]:
+    """Each axes legend that covers a data point or line of its axes (inside the axes' area), as
+    "panel title: legend entries" — what a test checks is empty (legends stay off the data)."""
+    from matplotlib.collections import PathCollection
+
+    fig.canvas.draw()
+    found = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None or not legend.get_visible():
+            continue
+        box, area = legend.get_window_extent(), ax.get_window_extent()
+        for artist in [*ax.lines, *(c for c in ax.collections if isinstance(c, PathCollection))]:
+            if not artist.get_visible() or artist in legend.legend_handles:
+                continue
+            xy = _display_points(ax, artist)
+            inside_axes = (xy[:, 0] >= area.x0) & (xy[:, 0] <= area.x1) & (xy[:, 1] >= area.y0) & (xy[:, 1] <= area.y1)
+            under = (xy[:, 0] > box.x0) & (xy[:, 0] < box.x1) & (xy[:, 1] > box.y0) & (xy[:, 1] < box.y1)
+            if (inside_axes & under).any():
+                entries = ", ".join(t.get_text() for t in legend.get_texts())
+                found.append(f"{ax.get_title() or 'panel'}: legend [{entries}] covers {artist.get_label() or 'data'}")
+                break
+    return found
+
+
+def cut_tick_labels(fig: plt.Figure) -> list[str]:
+    """Tick labels shortened with an ellipsis ("…"): a label must be wrapped, not cut."""
+    fig.canvas.draw()
+    return [t.get_text() for ax in fig.axes for t in (*ax.get_xticklabels(), *ax.get_yticklabels())
+            if "…" in t.get_text() or t.get_text().endswith("...")]

@@ -7,6 +7,12 @@ PDF together: separate ``--to`` runs delete each other's output) and fails when
   commented allow-list below — a warning is a defect until it is explained there;
 * an output has an unresolved cross-reference (Quarto prints ``?@label`` for those);
 * an expected output file is missing (every chapter's HTML page and the PDF);
+* the PDF has more than :data:`PAGE_BUDGET` pages, or a blank or near-empty page (``pdftotext`` per
+  page, ``pdftoppm`` for how much of a sparse page is filled; poppler-utils);
+* an HTML page of the book loads anything from another machine: a script, style sheet or font by
+  an ``http(s)://`` or ``//`` URL (the book must work offline; links to papers are fine);
+* the PDF's or the HTML's text has one of the :data:`GLITCHES` (a NumPy repr, a negative zero, a
+  wrong apostrophe, a stray full stop after a chapter reference);
 * the render changed the git working tree (Quarto edits ``.gitignore`` when its lines are missing);
 * ``_freeze/`` does not match the inputs it was rendered from (see :mod:`hw7.report.freeze_guard`).
 
@@ -17,6 +23,7 @@ PDF together: separate ``--to`` runs delete each other's output) and fails when
 from __future__ import annotations
 
 import argparse
+import html.parser
 import os
 import re
 import shutil
@@ -51,10 +58,37 @@ ALLOWED: list[tuple[re.Pattern[str], str]] = [
 #: Quarto writes an unresolved cross-reference as "?@label" in the output.
 UNRESOLVED = re.compile(r"\?@[\w:-]+")
 
+#: The PDF answers every question in at most this many pages (issue 19).
+PAGE_BUDGET = 36
+#: A page whose body (between the running header and the page number) has fewer characters is blank.
+BLANK_CHARS = 40
+#: A page with fewer body characters than this, on which ink covers less than NEAR_EMPTY_FILL of
+#: the body's height (a figure counts as ink), is near-empty: a few lines left alone on a page.
+NEAR_EMPTY_CHARS = 400
+NEAR_EMPTY_FILL = 0.25
+#: Share of the page height taken by the top and the bottom margin (running header, page number):
+#: A4 with the 2.2 cm margins of _quarto.yml is 7.8 %; a little less keeps the body's edges in.
+MARGIN_SHARE = 0.07
+
+#: Text that should never reach a reader: (pattern, what it is and where the cause was fixed).
+GLITCHES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bnp\.(?:u?int|float|bool|str)\w*\("),
+     "a NumPy scalar's repr such as np.int64(8) in the text: format the number (int(), hw7.report.fmt)"),
+    (re.compile(r"(?<![\w.])[−-]0\.0+(?![0-9])"),
+     "a negative zero such as −0.00: a change that rounds to zero is 0.00 (hw7.report.fmt.signed)"),
+    (re.compile(r"\w[´′]s\b|[)\]0-9]‘s\b|[A-Za-z0-9)]'s\b"),
+     "a wrong apostrophe (´s, ′s, ‘s or a straight 's): typst's smart quotes guess after digits and "
+     "brackets (filters/typst-typographic-quotes.lua)"),
+    (re.compile(r"\b(?:Chapter|Appendix|Section)\s+[0-9A-Z]+(?:\.[0-9]+)*\.(?=\s*[a-z(),;:)])"),
+     "a full stop after a chapter, appendix or section reference (Chapter 1. compares): heading numbers "
+     "without a trailing dot (partials/typst-show.typ)"),
+]
+
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # "warning", "crossref", "missing", "dirty-tree", "stale-freeze", "exit"
+    kind: str  # "warning", "crossref", "missing", "dirty-tree", "stale-freeze", "exit", "pages", "blank-page",
+    #            "near-empty-page", "pdf", "external", "text"
     detail: str
 
     def __str__(self) -> str:
@@ -96,14 +130,149 @@ def check_outputs(root: Path) -> list[Problem]:
         if not page.exists():
             found.append(Problem("missing", str(page.relative_to(root))))
         else:
-            found += unresolved_refs(page.read_text(errors="replace"), str(page.relative_to(root)))
+            source = page.read_text(errors="replace")
+            found += unresolved_refs(source, str(page.relative_to(root)))
+            found += text_glitches(page_text(source), str(page.relative_to(root)))
     pdfs = sorted(out_dir.glob("*.pdf"))
     if not pdfs:
         found.append(Problem("missing", f"{out_dir.relative_to(root)}/*.pdf"))
     for pdf in pdfs:
-        if shutil.which("pdftotext"):
-            text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
-            found += unresolved_refs(text, str(pdf.relative_to(root)))
+        found += check_pdf(pdf, str(pdf.relative_to(root)))
+    if out_dir.exists():
+        found += check_html_offline(out_dir, root)
+    return found
+
+
+def text_glitches(text: str, where: str) -> list[Problem]:
+    """Every :data:`GLITCHES` match in ``text``, with a few characters around it."""
+    found = []
+    for pattern, why in GLITCHES:
+        for m in pattern.finditer(text):
+            context = " ".join(text[max(0, m.start() - 25):m.end() + 25].split())
+            found.append(Problem("text", f"{where}: '{context}': {why}"))
+    return found
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The body text of each page of ``pdf`` (pdftotext, running header and page number cropped)."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
+    width, height = map(float, re.search(r"^Page size:\s+([\d.]+) x ([\d.]+)", info, re.MULTILINE).groups())
+    margin = MARGIN_SHARE * height
+    out = []
+    for n in range(1, pages + 1):
+        crop = ["-x", "0", "-y", f"{margin:.0f}", "-W", f"{width:.0f}", "-H", f"{height - 2 * margin:.0f}"]
+        out.append(subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), *crop, str(pdf), "-"],
+                                  capture_output=True, text=True).stdout)
+    return out
+
+
+def ink_fill(pdf: Path, page: int) -> float | None:
+    """Share of the page body's pixel rows that carry any ink (text or figure), from a 20 dpi
+    grey rendering; None without pdftoppm."""
+    if not shutil.which("pdftoppm"):
+        return None
+    pgm = subprocess.run(["pdftoppm", "-gray", "-r", "20", "-f", str(page), "-l", str(page), str(pdf)],
+                         capture_output=True).stdout
+    m = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", pgm)
+    if not m:
+        return None
+    w, h = int(m.group(1)), int(m.group(2))
+    pixels = pgm[m.end():m.end() + w * h]
+    top, bottom = round(MARGIN_SHARE * h), h - round(MARGIN_SHARE * h)
+    rows = [pixels[r * w:(r + 1) * w] for r in range(top, bottom)]
+    return sum(1 for row in rows if min(row) < 200) / max(len(rows), 1)
+
+
+def check_pdf(pdf: Path, where: str, *, budget: int = PAGE_BUDGET) -> list[Problem]:
+    """The PDF's page budget, its blank and near-empty pages, and the glitches in its text."""
+    if not (shutil.which("pdftotext") and shutil.which("pdfinfo")):
+        return [Problem("missing", "pdftotext/pdfinfo (poppler-utils) are needed to check the PDF's pages")]
+    try:
+        pages = pdf_pages(pdf)
+    except (AttributeError, ValueError):
+        return [Problem("pdf", f"{where}: poppler cannot read it")]
+    found = []
+    if len(pages) > budget:
+        found.append(Problem("pages", f"{where}: {len(pages)} pages, over the budget of {budget}"))
+    for n, text in enumerate(pages, start=1):
+        chars = len("".join(text.split()))
+        if chars < BLANK_CHARS:
+            found.append(Problem("blank-page", f"{where}: page {n} is blank ({chars} characters)"))
+        elif chars < NEAR_EMPTY_CHARS:
+            fill = ink_fill(pdf, n)
+            if fill is not None and fill < NEAR_EMPTY_FILL:
+                found.append(Problem("near-empty-page",
+                                     f"{where}: page {n} is near-empty ({chars} characters, {fill:.0%} of its height used)"))
+    text = "\n".join(pages)
+    found += unresolved_refs(text, where)
+    found += text_glitches(text, where)
+    return found
+
+
+class _PageScan(html.parser.HTMLParser):
+    """An HTML page's reader-visible text (no code, scripts or styles) and the URLs it loads."""
+
+    SKIP = {"script", "style", "pre", "code"}
+    LOADING_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "icon", "manifest"}
+    CSS_URL = re.compile(r"""(?:@import\s*(?:url\()?|url\()\s*["']?([^"')\s;]+)""")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.loads: list[str] = []
+        self._skipping: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag in {"script", "img", "iframe", "audio", "video", "source", "embed", "track"} and a.get("src"):
+            self.loads.append(a["src"])
+        if tag == "link" and self.LOADING_RELS & set(a.get("rel", "").lower().split()) and a.get("href"):
+            self.loads.append(a["href"])
+        if a.get("style"):
+            self.loads += self.CSS_URL.findall(a["style"])
+        if tag in self.SKIP:
+            self._skipping.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skipping and self._skipping[-1] == tag:
+            self._skipping.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self._skipping and self._skipping[-1] == "style":
+            self.loads += self.CSS_URL.findall(data)
+        elif not self._skipping:
+            self.text.append(data)
+
+
+def is_external(url: str) -> bool:
+    return bool(re.match(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", url, re.IGNORECASE)) and not url.strip().lower().startswith("file:")
+
+
+def external_loads(html_text: str) -> list[str]:
+    """The URLs on another machine that an HTML page loads (scripts, style sheets, fonts, images)."""
+    scan = _PageScan()
+    scan.feed(html_text)
+    return [u for u in scan.loads if is_external(u)]
+
+
+def page_text(html_text: str) -> str:
+    """The text a reader sees on an HTML page, without code, scripts and styles."""
+    scan = _PageScan()
+    scan.feed(html_text)
+    return " ".join(scan.text)
+
+
+def check_html_offline(out_dir: Path, root: Path) -> list[Problem]:
+    """Every external URL that a page or a style sheet of the HTML book loads."""
+    found = []
+    for page in sorted(out_dir.rglob("*.html")):
+        for url in external_loads(page.read_text(errors="replace")):
+            found.append(Problem("external", f"{page.relative_to(root)} loads {url}"))
+    for sheet in sorted(out_dir.rglob("*.css")):
+        for url in _PageScan.CSS_URL.findall(sheet.read_text(errors="replace")):
+            if is_external(url):
+                found.append(Problem("external", f"{sheet.relative_to(root)} loads {url}"))
     return found
 
 
