@@ -1,0 +1,130 @@
+"""Problem 3(c), depth searched: what ``p3-c-depth`` and ``p3-c-depth-final`` say, as typed findings.
+
+Nets with 1-6 hidden layers (widths narrowing towards the 10 outputs) at two parameter budgets, one
+recipe, 3 seeds on the validation split (:func:`hw7.mnist.experiments.problem3_depth`). Within a
+budget, the best depth meets every other depth under the book's rule for one control against
+several variants: Welch's test, Holm-corrected. Across budgets, each depth is compared with itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hw7.findings import source
+from hw7.findings.common import Band, Entry, last_acc, pm
+from hw7.mnist import experiments as mx
+from hw7.report import claims
+
+
+@dataclass(frozen=True)
+class DepthCell:
+    """One net of the search (a depth at a budget) over its seeds."""
+
+    budget: int
+    depth: int
+    sizes: tuple[int, ...]
+    params: int
+    val: Band
+    curves: np.ndarray  # validation accuracy, seeds x epochs
+
+    @property
+    def widths(self) -> str:
+        return "-".join(map(str, self.sizes))
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One budget's nets and the best of them against each other depth (Holm over the others)."""
+
+    budget: int
+    cells: dict[int, DepthCell]
+    best: int
+    vs_best: dict[int, claims.Verdict]    # other depth -> it against the best (sign -1: clearly worse)
+
+    @property
+    def tied(self) -> tuple[int, ...]:
+        """Depths the rule cannot separate from the best (the best included), in depth order."""
+        return tuple(sorted([self.best] + [d for d, v in self.vs_best.items() if not v.significant]))
+
+    @property
+    def worse(self) -> tuple[int, ...]:
+        return tuple(sorted(d for d, v in self.vs_best.items() if v.sign < 0))
+
+    @property
+    def spread(self) -> float:
+        """Best mean minus worst mean over the depths (a fraction)."""
+        means = [c.val.mean for c in self.cells.values()]
+        return max(means) - min(means)
+
+
+@dataclass(frozen=True)
+class Depth:
+    small: Budget
+    large: Budget
+    depths: tuple[int, ...]
+    epochs: int
+    recipe: dict[str, object]
+    budget_gain: dict[int, claims.Verdict]  # depth -> large budget against small
+    choice: tuple[int, int]                 # (budget, depth) tested on the test set
+    test: Band
+
+    @property
+    def budgets(self) -> tuple[Budget, Budget]:
+        return (self.small, self.large)
+
+    @property
+    def chosen(self) -> DepthCell:
+        budget = self.large if self.choice[0] == self.large.budget else self.small
+        return budget.cells[self.choice[1]]
+
+    @property
+    def chosen_is_best(self) -> bool:
+        """The tested net is the search's best mean (what the registry promises)."""
+        best = max((b.cells[b.best] for b in self.budgets), key=lambda c: c.val.mean)
+        return best is self.chosen
+
+    @property
+    def min_budget_gain(self) -> float:
+        return min(v.diff for v in self.budget_gain.values())
+
+    @property
+    def max_budget_gain(self) -> float:
+        return max(v.diff for v in self.budget_gain.values())
+
+    def table(self) -> pd.DataFrame:
+        """Every net of the search: budget, depth, widths, parameters, validation accuracy (%)."""
+        rows = []
+        for b in self.budgets:
+            for d, c in b.cells.items():
+                v = b.vs_best.get(d)
+                rows.append({"budget": f"{b.budget // 1000}k", "hidden layers": d, "widths": c.widths,
+                             "parameters": f"{c.params:,}", "val. accuracy (%)": pm(c.val),
+                             "vs best of budget (Holm p)": "best" if v is None else claims.p_value(v.p)})
+        return pd.DataFrame(rows)
+
+
+def _cell(budget: int, depth: int, entries: list[Entry]) -> DepthCell:
+    sizes = mx.narrowing_sizes(depth, budget)
+    mine = [e for e in entries if e["config"]["sizes"] == sizes]
+    return DepthCell(budget, depth, tuple(sizes), int(mine[0]["result"]["params"]), last_acc(mine),
+                     np.array([e["result"]["eval_acc"] for e in mine], dtype=float))
+
+
+def _budget(budget: int, entries: list[Entry]) -> Budget:
+    cells = {d: _cell(budget, d, entries) for d in mx.P3C_DEPTHS}
+    best = max(cells, key=lambda d: cells[d].val.mean)
+    others = {d: c.val.values for d, c in cells.items() if d != best}
+    return Budget(budget, cells, best, claims.against_control(cells[best].val.values, others))
+
+
+def load() -> Depth:
+    """The depth search and its chosen net's test runs, from the committed cache."""
+    entries = source.entries("p3-c-depth")
+    small, large = (_budget(b, entries) for b in sorted(mx.P3C_DEPTH_BUDGETS))
+    gain = {d: claims.compare(large.cells[d].val.values, small.cells[d].val.values) for d in mx.P3C_DEPTHS}
+    return Depth(small=small, large=large, depths=tuple(mx.P3C_DEPTHS), epochs=int(mx.P3C_DEPTH_RECIPE["epochs"]),
+                 recipe=dict(mx.P3C_DEPTH_RECIPE), budget_gain=gain, choice=mx.P3C_DEPTH_CHOICE,
+                 test=last_acc(source.entries("p3-c-depth-final")))

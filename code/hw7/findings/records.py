@@ -1,0 +1,152 @@
+"""Problems 2(c) and 3(c), the long runs on distorted data, as typed findings.
+
+For each net (one hidden layer, deep dense): the one-seed validation probes that chose its distortion,
+the chosen run on the test set (3 seeds), its control (the same net, schedule and epochs without
+distortions, 3 seeds), the earlier shorter expanded run, the literature's results it is measured
+against and the CPU time it cost. "The distortions add X" is ``final - control``: the two differ in
+the distortions alone. Seeds against seeds: Welch's two-sided test at 5 %.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hw7.findings import source
+from hw7.findings.common import Band, Entry, last_acc, last_of, pm
+from hw7.mnist import experiments as mx
+from hw7.report import claims
+
+
+@dataclass(frozen=True)
+class Literature:
+    """A published result for the same kind of net on distorted MNIST (as cited in issue 18)."""
+
+    accuracy: float
+    source: str
+    net: str
+
+
+#: What each long run aims at: test accuracy, mean over 3 seeds, chosen on validation (issue 18's targets).
+TARGETS: dict[str, float] = {"p2": 0.9930, "p3": 0.9950}
+LITERATURE: dict[str, tuple[Literature, ...]] = {
+    "p2": (Literature(0.993, "Simard, Steinkraus and Platt (2003)", "784-800-10, elastic distortions"),),
+    "p3": (Literature(0.9951, "Cireşan et al. (2010)", "784-1000-500-10, affine and elastic distortions"),
+           Literature(0.9965, "Cireşan et al. (2010)", "784-2500-2000-1500-1000-500-10, affine and elastic")),
+}
+
+
+@dataclass(frozen=True)
+class Group:
+    """One config trained over seeds: final test accuracies, curves, last training loss and cost."""
+
+    sizes: tuple[int, ...]
+    params: int
+    epochs: int
+    acc: Band
+    curves: np.ndarray           # test accuracy, seeds x epochs
+    train_loss: Band             # last epoch's mean training loss
+    cpu_seconds: Band
+
+    @property
+    def cpu_hours(self) -> float:
+        """Mean CPU time of one run (one thread), in hours."""
+        return self.cpu_seconds.mean / 3600
+
+    @property
+    def cpu_seconds_per_epoch(self) -> float:
+        return self.cpu_seconds.mean / self.epochs
+
+    @property
+    def best_epoch_mean(self) -> float:
+        """The highest mean-over-seeds accuracy of any epoch."""
+        return float(self.curves.mean(axis=0).max())
+
+
+def _group(entries: list[Entry]) -> Group:
+    r0 = entries[0]["result"]
+    return Group(tuple(entries[0]["config"]["sizes"]), int(r0["params"]), int(entries[0]["config"]["epochs"]),
+                 last_acc(entries), np.array([e["result"]["eval_acc"] for e in entries], dtype=float),
+                 last_of(entries, "train_loss"),
+                 Band.of(e["result"].get("cpu_seconds") or e["result"]["seconds"] for e in entries))
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One validation run (seed 0) of the search that chose the distortion."""
+
+    id: str
+    change: str
+    val_acc: float
+
+
+@dataclass(frozen=True)
+class Record:
+    problem: str                 # "p2" or "p3"
+    probes: tuple[Probe, ...]
+    choice: str
+    final: Group
+    control: Group
+    earlier: Group               # the earlier, shorter expanded run (test, 3 seeds)
+    target: float
+    literature: tuple[Literature, ...]
+
+    @property
+    def chosen_is_best_probe(self) -> bool:
+        return max(self.probes, key=lambda p: p.val_acc).id == self.choice
+
+    @property
+    def reached(self) -> bool:
+        return self.final.acc.mean >= self.target
+
+    @property
+    def shortfall(self) -> float:
+        return self.target - self.final.acc.mean
+
+    @property
+    def vs_control(self) -> claims.Verdict:
+        """The distortions alone: the chosen run against the same net, schedule and epochs without them."""
+        return claims.compare(self.final.acc.values, self.control.acc.values)
+
+    @property
+    def vs_earlier(self) -> claims.Verdict:
+        """The longer, annealed schedule (and, for one hidden layer, the net without dropout) against the earlier run."""
+        return claims.compare(self.final.acc.values, self.earlier.acc.values)
+
+    @property
+    def cpu_ratio(self) -> float:
+        """CPU time of a distorted run over its control's."""
+        return self.final.cpu_hours / self.control.cpu_hours
+
+    def table(self) -> pd.DataFrame:
+        """The runs and the literature as the reader sees them (test accuracy, %)."""
+        rows = [{"network and training": what, "epochs": str(g.epochs), "test accuracy (%)": pm(g.acc),
+                 "CPU h / run": f"{g.cpu_hours:.2f}"}
+                for what, g in (("earlier run on distorted data", self.earlier),
+                                ("control: no distortions", self.control),
+                                ("distorted, longer annealed training", self.final))]
+        rows += [{"network and training": f"{lit.source}: {lit.net}", "epochs": "",
+                  "test accuracy (%)": f"{100 * lit.accuracy:.2f}", "CPU h / run": ""} for lit in self.literature]
+        return pd.DataFrame(rows)
+
+
+def _record(problem: str) -> Record:
+    search = mx.P2C_RECORD if problem == "p2" else mx.P3C_RECORD
+    choice = mx.P2C_RECORD_CHOICE if problem == "p2" else mx.P3C_RECORD_CHOICE
+    probes = tuple(Probe(sid, what, float(e["result"]["eval_acc"][-1]))
+                   for (sid, what, _), e in zip(search, source.entries(f"{problem}-c-record-search")))
+    return Record(problem, probes, choice, _group(source.entries(f"{problem}-c-record-final")),
+                  _group(source.entries(f"{problem}-c-record-control")),
+                  _group(source.entries(f"{problem}-c-expand-final")), TARGETS[problem], LITERATURE[problem])
+
+
+def shallow() -> Record:
+    """Problem 2(c)'s long run (one hidden layer)."""
+    return _record("p2")
+
+
+def deep() -> Record:
+    """Problem 3(c)'s long run (the deep winner)."""
+    return _record("p3")
