@@ -337,21 +337,21 @@ def judge(run: registry.Run, cached: dict[str, Any], fresh: dict[str, Any], matc
     return (verdicts.CONSISTENT if acc.ok else verdicts.MISMATCH), rule, report, acc.text
 
 
-def verify(runs: Sequence[registry.Run], *, epochs: int | None = None, alone: bool = False,
-           atol: float | None = None, rtol: float | None = None, exact: bool = False,
-           progress: bool = False, mnist_data: Any = None, device: str | None = None) -> list[Check]:
-    """Recompute ``runs`` and judge each (:mod:`hw7.instructors.verdicts`); one :class:`Check` per run, in order.
+#: how each cached run is recomputed: (the runs of its rebuilt batch, whether the batch is the original one, a note)
+Plan = tuple[list[registry.Run], bool, str]
 
-    ``device`` (``cpu``, ``cuda``, ``cuda:1``): where to recompute MNIST runs (default: where each
-    was computed, or the CPU when that was a GPU and none is here). Never writes to the cache.
-    """
+
+def _check_options(epochs: int | None, atol: float | None, rtol: float | None, exact: bool, device: str | None) -> None:
     if epochs is not None and epochs < 1:
         raise Hw7Error(f"--epochs must be at least 1, got {epochs}")
     if exact and (atol is not None or rtol is not None):
         raise Hw7Error("--exact and --atol/--rtol contradict each other; give one of them")
     if device is not None:
         _check_device(device)
-    checks: dict[str, Check] = {}
+
+
+def _read_cached(runs: Sequence[registry.Run], checks: dict[str, Check]) -> dict[str, dict[str, Any]]:
+    """The verified cache entry of each run that has one; a missing or corrupt one becomes its Check at once."""
     entries: dict[str, dict[str, Any]] = {}
     for run in runs:
         try:
@@ -360,46 +360,67 @@ def verify(runs: Sequence[registry.Run], *, epochs: int | None = None, alone: bo
             checks[run.key] = Check(run, "MISSING", why=str(exc))
         except CacheCorrupt as exc:
             checks[run.key] = Check(run, "CORRUPT", why=str(exc))
-    todo = [r for r in runs if r.key in entries]
+    return entries
 
-    # plan: MNIST runs by rebuilt batch (deduplicated), other kinds by kind
-    plans: dict[str, tuple[list[registry.Run], bool, str]] = {}
+
+def _recompute(todo: list[registry.Run], entries: dict[str, dict[str, Any]], plans: dict[str, Plan],
+               epochs: int | None, progress: bool, mnist_data: Any, device: str | None) -> dict[str, Produced]:
+    """Recompute every run once: MNIST runs by rebuilt batch (deduplicated, per device), other kinds by kind."""
     mnist_batches: dict[tuple[str, ...], tuple[list[registry.Run], str]] = {}
     others: dict[str, list[registry.Run]] = {}
     for run in todo:
-        entry = entries[run.key]
-        plans[run.key] = batch_plan(run, entry, alone)
         if run.kind == "mnist":
-            where = device or _mnist_device(entry)
+            where = device or _mnist_device(entries[run.key])
             batch = plans[run.key][0]
             mnist_batches.setdefault((where, *(r.key for r in batch)), (batch, where))
         else:
             others.setdefault(run.kind, []).append(run)
-
     fresh: dict[str, Produced] = {}
     if mnist_batches:
         fresh.update(recompute_mnist(list(mnist_batches.values()), epochs, progress, mnist_data))
     for kind, kind_runs in others.items():
         fresh.update(recompute_other(kind, kind_runs, progress))
+    return fresh
 
+
+def _check_one(run: registry.Run, entry: dict[str, Any], plan: Plan, produced: Produced, versions: dict[str, str],
+               epochs: int | None, atol: float | None, rtol: float | None, exact: bool) -> Check:
+    """Judge one recomputed run against its cache entry (only its first ``epochs`` epochs when given)."""
+    batch, rebuilt, note = plan
+    cached = entry["result"]
+    check = Check(run, verdicts.MISMATCH, batch=len(batch))
+    shortened = run.kind == "mnist" and epochs is not None and epochs < run.config.get("epochs", epochs)
+    if shortened:
+        assert epochs is not None
+        cached = truncate(cached, epochs)
+        check.epochs = f"first {epochs} of {run.config['epochs']} epochs"
+    match = fingerprint.compare(entry.get("meta", {}), versions, produced.device, produced.machine)
+    check.machine = match.describe()
+    check.why = "; ".join([check.machine] + ([note] if note else []))
+    check.status, check.mode, check.report, check.consistency = judge(
+        run, cached, produced.result, match, rebuilt=rebuilt, epochs=epochs if shortened else None,
+        steps=produced.steps, atol=atol, rtol=rtol, exact=exact)
+    return check
+
+
+def verify(runs: Sequence[registry.Run], *, epochs: int | None = None, alone: bool = False,
+           atol: float | None = None, rtol: float | None = None, exact: bool = False,
+           progress: bool = False, mnist_data: Any = None, device: str | None = None) -> list[Check]:
+    """Recompute ``runs`` and judge each (:mod:`hw7.instructors.verdicts`); one :class:`Check` per run, in order.
+
+    ``device`` (``cpu``, ``cuda``, ``cuda:1``): where to recompute MNIST runs (default: where each
+    was computed, or the CPU when that was a GPU and none is here). Never writes to the cache.
+    """
+    _check_options(epochs, atol, rtol, exact, device)
+    checks: dict[str, Check] = {}
+    entries = _read_cached(runs, checks)
+    todo = [r for r in runs if r.key in entries]
+    plans = {run.key: batch_plan(run, entries[run.key], alone) for run in todo}
+    fresh = _recompute(todo, entries, plans, epochs, progress, mnist_data, device)
     versions = cache.library_versions()
     for run in todo:
-        entry = entries[run.key]
-        batch, rebuilt, note = plans[run.key]
-        produced = fresh[run.key]
-        cached = entry["result"]
-        check = Check(run, verdicts.MISMATCH, batch=len(batch))
-        shortened = run.kind == "mnist" and epochs is not None and epochs < run.config.get("epochs", epochs)
-        if shortened:
-            cached = truncate(cached, epochs)
-            check.epochs = f"first {epochs} of {run.config['epochs']} epochs"
-        match = fingerprint.compare(entry.get("meta", {}), versions, produced.device, produced.machine)
-        check.machine = match.describe()
-        check.why = "; ".join([check.machine] + ([note] if note else []))
-        check.status, check.mode, check.report, check.consistency = judge(
-            run, cached, produced.result, match, rebuilt=rebuilt, epochs=epochs if shortened else None,
-            steps=produced.steps, atol=atol, rtol=rtol, exact=exact)
-        checks[run.key] = check
+        checks[run.key] = _check_one(run, entries[run.key], plans[run.key], fresh[run.key], versions,
+                                     epochs, atol, rtol, exact)
     return [checks[r.key] for r in runs]
 
 
