@@ -22,8 +22,8 @@ import sys
 import time
 from collections.abc import Sequence
 
-from hw7.store import cache, registry, summary
 from hw7.errors import CacheCorrupt, Hw7Error
+from hw7.store import cache, registry, summary
 
 
 def cmd_list(args: argparse.Namespace) -> int:

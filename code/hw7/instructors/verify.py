@@ -43,9 +43,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from hw7.store import cache, fingerprint, registry, summary
-from hw7.instructors import compare, tolerances, verdicts
+from hw7.entry import Entry
 from hw7.errors import CacheCorrupt, CacheError, CacheMissing, Hw7Error
+from hw7.instructors import compare, tolerances, verdicts
+from hw7.store import cache, fingerprint, registry, summary
 
 #: Per-epoch lists of an MNIST result (truncated to the first K epochs by ``--epochs K``).
 EPOCH_FIELDS = ("epochs", "eval_acc", "eval_loss", "train_loss", "grad_ratio", "grad_norms")
@@ -136,14 +137,14 @@ def _chunk_size() -> int:
     return int(inspect.signature(train_many).parameters["chunk_size"].default)
 
 
-def _created(entry: dict[str, Any]) -> float:
+def _created(entry: Entry) -> float:
     try:
         return datetime.fromisoformat(entry["meta"]["created"]).timestamp()
     except (KeyError, TypeError, ValueError):
         return 0.0
 
 
-def batch_plan(run: registry.Run, entry: dict[str, Any], alone: bool = False) -> tuple[list[registry.Run], bool, str]:
+def batch_plan(run: registry.Run, entry: Entry, alone: bool = False) -> tuple[list[registry.Run], bool, str]:
     """The runs to recompute together with ``run``, whether that is the batch it was trained in, and a note."""
     if run.kind != "mnist":
         return [run], True, ""
@@ -157,9 +158,10 @@ def batch_plan(run: registry.Run, entry: dict[str, Any], alone: bool = False) ->
         return [run], True, "trained alone"
     if alone:
         return [run], False, f"recomputed alone (--alone), but trained in a batch of {n}"
-    name = entry.get("experiment") if entry.get("experiment") in registry.experiments() else run.experiment
+    recorded = entry.get("experiment")
+    name = recorded if isinstance(recorded, str) and recorded in registry.experiments() else run.experiment
     same = [r for r in registry.get(name).runs if TrainConfig.from_dict(r.config).group_key == cfg.group_key]
-    entries: dict[str, dict[str, Any]] = {}
+    entries: dict[str, Entry] = {}
     for r in same:
         try:
             entries[r.key] = cache.read_entry(r)
@@ -189,7 +191,7 @@ def batch_plan(run: registry.Run, entry: dict[str, Any], alone: bool = False) ->
 # Recomputing
 
 
-def _mnist_device(entry: dict[str, Any]) -> str:
+def _mnist_device(entry: Entry) -> str:
     import torch
 
     recorded = str(entry.get("meta", {}).get("device", "cpu"))
@@ -281,7 +283,8 @@ def _others_accuracy(run: registry.Run, epochs: int | None) -> list[float | None
 
 def _bits(flat_cached: dict[str, Any], flat_fresh: dict[str, Any]) -> str:
     """" — in fact bit-identical" when an equivalent result has the very same bits (worth knowing)."""
-    return " — in fact bit-identical" if compare.compare_flat(flat_cached, flat_fresh, tolerances.Tolerance(exact=True)).ok else ""
+    same_bits = compare.compare_flat(flat_cached, flat_fresh, tolerances.Tolerance(exact=True)).ok
+    return " — in fact bit-identical" if same_bits else ""
 
 
 #: fields that all differ beyond rounding when a recomputation trained apart (rather than a number
@@ -299,7 +302,8 @@ def judge(run: registry.Run, cached: dict[str, Any], fresh: dict[str, Any], matc
         why = "--exact" if exact and not (match.same and rebuilt) else "same machine"
         return (verdicts.IDENTICAL if report.ok else verdicts.MISMATCH), f"bit-identical ({why})", report, ""
     if atol is not None or rtol is not None:
-        report = compare.compare_flat(flat_cached, flat_fresh, tolerances.Tolerance(tolerances.RECOMPUTE_RULES, atol=atol, rtol=rtol))
+        given = tolerances.Tolerance(tolerances.RECOMPUTE_RULES, atol=atol, rtol=rtol)
+        report = compare.compare_flat(flat_cached, flat_fresh, given)
         return (verdicts.EQUIVALENT if report.ok else verdicts.MISMATCH), "the given --atol/--rtol", report, ""
     tol, why = verdicts.equivalence_tolerance(run.kind, steps)
     report = compare.compare_flat(flat_cached, flat_fresh, tol)
@@ -350,9 +354,9 @@ def _check_options(epochs: int | None, atol: float | None, rtol: float | None, e
         _check_device(device)
 
 
-def _read_cached(runs: Sequence[registry.Run], checks: dict[str, Check]) -> dict[str, dict[str, Any]]:
+def _read_cached(runs: Sequence[registry.Run], checks: dict[str, Check]) -> dict[str, Entry]:
     """The verified cache entry of each run that has one; a missing or corrupt one becomes its Check at once."""
-    entries: dict[str, dict[str, Any]] = {}
+    entries: dict[str, Entry] = {}
     for run in runs:
         try:
             entries[run.key] = cache.read_entry(run)
@@ -363,7 +367,7 @@ def _read_cached(runs: Sequence[registry.Run], checks: dict[str, Check]) -> dict
     return entries
 
 
-def _recompute(todo: list[registry.Run], entries: dict[str, dict[str, Any]], plans: dict[str, Plan],
+def _recompute(todo: list[registry.Run], entries: dict[str, Entry], plans: dict[str, Plan],
                epochs: int | None, progress: bool, mnist_data: Any, device: str | None) -> dict[str, Produced]:
     """Recompute every run once: MNIST runs by rebuilt batch (deduplicated, per device), other kinds by kind."""
     mnist_batches: dict[tuple[str, ...], tuple[list[registry.Run], str]] = {}
@@ -383,7 +387,7 @@ def _recompute(todo: list[registry.Run], entries: dict[str, dict[str, Any]], pla
     return fresh
 
 
-def _check_one(run: registry.Run, entry: dict[str, Any], plan: Plan, produced: Produced, versions: dict[str, str],
+def _check_one(run: registry.Run, entry: Entry, plan: Plan, produced: Produced, versions: dict[str, str],
                epochs: int | None, atol: float | None, rtol: float | None, exact: bool) -> Check:
     """Judge one recomputed run against its cache entry (only its first ``epochs`` epochs when given)."""
     batch, rebuilt, note = plan

@@ -19,7 +19,6 @@ from hw7.mnist.common import empty_result, eval_split, flush_denormals, mark_div
 from hw7.mnist.config import TrainConfig
 from hw7.mnist.data import MnistData
 
-
 #: progress-bar updates per this many steps (each update costs a little Python)
 BAR_EVERY = 100
 

@@ -13,6 +13,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from hw7.entry import Entry, final_accs, history
 from hw7.mnist import experiments as mx
 from hw7.report import claims
 
@@ -95,7 +96,7 @@ class DepthFindings:
 
 def holm(ps: dict[Any, float]) -> dict[Any, float]:
     """Holm's step-down adjustment: the k-th smallest p times (m - k + 1), kept monotone, capped at 1."""
-    order = sorted(ps, key=ps.get)
+    order = sorted(ps, key=ps.__getitem__)
     m, running, out = len(order), 0.0, {}
     for k, key in enumerate(order):
         running = max(running, min(1.0, (m - k) * ps[key]))
@@ -103,15 +104,15 @@ def holm(ps: dict[Any, float]) -> dict[Any, float]:
     return out
 
 
-def _cells(entries: Sequence[dict[str, Any]]) -> tuple[DepthCell, ...]:
+def _cells(entries: Sequence[Entry]) -> tuple[DepthCell, ...]:
     cells = []
     for budget in mx.P3C_DEPTH_BUDGETS:
         for depth in mx.P3C_DEPTHS:
             sizes = mx.narrowing_sizes(depth, budget)
             mine = [e for e in entries if e["config"]["sizes"] == sizes]
             cells.append(DepthCell(budget, depth, tuple(sizes), int(mine[0]["result"]["params"]),
-                                   tuple(float(e["result"]["eval_acc"][-1]) for e in mine),
-                                   tuple(tuple(map(float, e["result"]["eval_acc"])) for e in mine)))
+                                   final_accs(mine),
+                                   tuple(tuple(map(float, history(e, "eval_acc"))) for e in mine)))
     return tuple(cells)
 
 
@@ -122,7 +123,7 @@ def _verdict(cells: Sequence[DepthCell], budget: int) -> BudgetVerdict:
     return BudgetVerdict(budget, best, holm(raw))
 
 
-def from_entries(entries: Sequence[dict[str, Any]]) -> DepthFindings:
+def from_entries(entries: Sequence[Entry]) -> DepthFindings:
     """The findings of ``p3-c-depth``'s cache entries (the store's loader passes them in)."""
     cells = _cells(entries)
     return DepthFindings(cells, {b: _verdict(cells, b) for b in mx.P3C_DEPTH_BUDGETS},

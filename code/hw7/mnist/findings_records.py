@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
+from hw7.entry import Entry, final_acc, final_accs, history
 from hw7.mnist import experiments as mx
 from hw7.report import claims
 
@@ -74,12 +75,12 @@ class Group:
         return max(statistics.fmean(col) for col in zip(*self.curves))
 
 
-def group(entries: Sequence[dict[str, Any]]) -> Group:
+def group(entries: Sequence[Entry]) -> Group:
     c0, r0 = entries[0]["config"], entries[0]["result"]
     return Group(tuple(c0["sizes"]), int(r0["params"]), int(c0["epochs"]), c0.get("augment"), c0["eval"],
-                 tuple(float(e["result"]["eval_acc"][-1]) for e in entries),
-                 tuple(tuple(map(float, e["result"]["eval_acc"])) for e in entries),
-                 tuple(tuple(map(float, e["result"]["train_loss"])) for e in entries),
+                 final_accs(entries),
+                 tuple(tuple(map(float, history(e, "eval_acc"))) for e in entries),
+                 tuple(tuple(map(float, history(e, "train_loss"))) for e in entries),
                  tuple(float(e["result"].get("cpu_seconds") or e["result"]["seconds"]) for e in entries))
 
 
@@ -143,14 +144,14 @@ class Record:
         return self.final.cpu_hours / self.control.cpu_hours
 
 
-Load = Callable[[str], Sequence[dict[str, Any]]]
+Load = Callable[[str], Sequence[Entry]]
 
 
 def _record(problem: str, load: Load) -> Record:
     search = mx.P2C_RECORD if problem == "p2" else mx.P3C_RECORD
     choice = mx.P2C_RECORD_CHOICE if problem == "p2" else mx.P3C_RECORD_CHOICE
     probe_entries = load(f"{problem}-c-record-search")
-    probes = tuple(Probe(sid, what, dict(fields["augment"]), float(e["result"]["eval_acc"][-1]))
+    probes = tuple(Probe(sid, what, dict(fields["augment"]), final_acc(e))
                    for (sid, what, fields), e in zip(search, probe_entries))
     return Record(problem, probes, choice, group(load(f"{problem}-c-record-final")),
                   group(load(f"{problem}-c-record-control")),

@@ -167,7 +167,7 @@ def _distance(xy: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.hypot(xy[..., 0] - rosenbrock.MINIMUM[0], xy[..., 1] - rosenbrock.MINIMUM[1])
 
 
-def _floats(a: NDArray[np.float64]) -> list:
+def _floats(a: NDArray[Any]) -> list:
     return a.tolist()
 
 
@@ -184,7 +184,7 @@ def trajectory_result(xy: NDArray[np.float64], diverged_step: int) -> dict[str, 
     """The cached result of one run from its full trajectory ``xy`` (steps+1, 2)."""
     steps = xy.shape[0] - 1
     final = xy[-1]
-    finite = np.isfinite(xy).all(axis=1)
+    finite = np.asarray(np.isfinite(xy).all(axis=1))
     idx = thin_steps(steps, diverged_step, finite)
     kept = xy[idx]
     nan = float("nan")
@@ -258,6 +258,7 @@ def run_trajectory(configs: list[dict], *, progress: bool = True) -> Iterator[tu
     for i, cfg in enumerate(checked):
         lr = cfg.lrs[0]
         traj = _optimize(cfg, lr, final_only=False, progress=progress, desc=f"{cfg.optimizer} lr={lr:g}")
+        assert traj.xy is not None  # final_only=False keeps every iterate
         yield i, trajectory_result(traj.xy[:, 0, :], int(traj.diverged_step[0]))
 
 
