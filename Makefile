@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test report render-check preview install bench results clean
+.PHONY: test lint report render-check preview install bench results clean
 
 install: $(STAMP)
 
@@ -16,7 +16,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
-test: $(STAMP)
+# Lint and types first (settings in pyproject.toml): a finding names file:line and stops before pytest.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check code tests
+	$(VENV)/bin/mypy
+
+test: lint
 	$(PY) -m pytest -q
 
 # Quarto on PATH renders the book. Without it, the quarto-cli package from PyPI is installed into .venv
@@ -55,4 +60,4 @@ bench: $(STAMP)
 	$(PY) -m hw7 summary
 
 clean:
-	rm -rf _book _preview .pytest_cache .quarto
+	rm -rf _book _preview .pytest_cache .quarto .mypy_cache .ruff_cache

@@ -87,6 +87,7 @@ def test_summary_metrics_on_fake_entries():
     assert lr == {"app.lnn.best_lr.depth5": 0.2, "app.lnn.best_lr.depth10": None}
     grad = appendix_summary.METRICS["app-numpy-gradcheck"]([_entry({}, {"max_rel_error": {"a": 1e-9, "b": 3e-8}})])
     assert grad["app.numpy.max_grad_rel_error"] == 3e-8
-    acc = appendix_summary.METRICS["app-numpy-mnist"]([_entry({}, {"eval_acc": [0.5, 0.9]}), _entry({}, {"eval_acc": [0.5, 0.8]})])
+    entries = [_entry({}, {"eval_acc": [0.5, 0.9]}), _entry({}, {"eval_acc": [0.5, 0.8]})]
+    acc = appendix_summary.METRICS["app-numpy-mnist"](entries)
     assert acc["app.numpy.final_test_acc"] == pytest.approx(0.85)
     assert all(any(k.startswith(p) for p in appendix_summary.DESCRIPTIONS) for d in (out, lr, grad, acc) for k in d)

@@ -31,7 +31,7 @@ import numpy as np
 import pytest
 
 from hw7 import REPO_ROOT, cli, divergence, headline
-from hw7.errors import CacheCorrupt, CacheMissing, CacheUnwritable, Hw7Error, SummaryStale
+from hw7.errors import CacheCorrupt, CacheMissing, Hw7Error, SummaryStale
 from hw7.instructors import compare, verify
 from hw7.mnist import results as mnist_results
 from hw7.mnist.data import MnistDataError, load_mnist

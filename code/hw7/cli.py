@@ -22,8 +22,8 @@ import sys
 import time
 from collections.abc import Sequence
 
-from hw7.store import cache, registry, summary
 from hw7.errors import CacheCorrupt, Hw7Error
+from hw7.store import cache, registry, summary
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -161,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("summary", help="rebuild cache/summary.json from the cache entries")
     p.set_defaults(func=cmd_summary)
 
+    _add_diff(sub)
+    _add_verify(sub)
+    return parser
+
+
+def _add_diff(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("diff", help="compare two result sets metric by metric (exit 1 if they differ)",
                        description="Compare two summary.json files, two cache folders (runs matched by key), or "
                                    "(--rev REV) cache/summary.json at a git revision with the working tree's. "
@@ -176,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_diff)
 
+
+def _add_verify(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("verify", help="recompute cached runs and check they match (exit 1 on a mismatch)",
                        description="Recompute chosen cached runs (never writing the cache) and judge each: "
                                    "identical (same machine fingerprint: bit for bit), equivalent (another machine: "
@@ -202,7 +210,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_verify)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

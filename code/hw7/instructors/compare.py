@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from hw7 import REPO_ROOT
-from hw7.store import cache
 from hw7.errors import CacheCorrupt, Hw7Error
 from hw7.instructors.tolerances import Difference, Series, Tolerance, brief, compare_values, is_number
-
+from hw7.store import cache
 
 # ------------------------------------------------------------------------------------------------
 # Flattening entries
@@ -34,8 +33,8 @@ def _scalar_list(v: Any) -> tuple[list[Any], tuple[int, ...]] | None:
         return [v], ()
     if not v:
         return [], (0,)
-    parts = [_scalar_list(x) for x in v]
-    if any(p is None for p in parts) or len({p[1] for p in parts}) != 1:
+    parts = [p for p in (_scalar_list(x) for x in v) if p is not None]
+    if len(parts) != len(v) or len({p[1] for p in parts}) != 1:
         return None
     return [x for p in parts for x in p[0]], (len(v), *parts[0][1])
 

@@ -196,7 +196,8 @@ def compare_values(metric: str, a: Any, b: Any, tol: Tolerance) -> tuple[Differe
         d, r = _deltas(a.values[worst], b.values[worst])
         where = _index(worst, a.shape)
         return Difference(f"{metric}{where}", a.values[worst], b.values[worst], desc, d, r,
-                          detail=f"{len(bad)} of {len(a.values)} elements differ (largest shown; first at {_index(bad[0], a.shape)})"), len(a.values)
+                          detail=f"{len(bad)} of {len(a.values)} elements differ "
+                                 f"(largest shown; first at {_index(bad[0], a.shape)})"), len(a.values)
     if _scalar_equal(a, b, atol, rtol, exact):
         return None, 1
     d, r = _deltas(a, b)

@@ -18,9 +18,10 @@ the recomputation ran (:mod:`hw7.store.fingerprint`) and how much of it was reco
     Training runs only, when the histories differ beyond that tolerance: on another machine, tiny
     rounding differences are amplified by training's chaotic dynamics until the two trajectories
     decorrelate, like two seeds. (In a partial recomputation only when its training and evaluation
-    losses both differ: with batch norm, dropout or distortions that can happen within one epoch.) The recomputed accuracy at the last compared epoch (the final
-    accuracy of a full recomputation) is then judged against the spread of the *cached seeds of
-    the same config* with the rule of :func:`consistency`.
+    losses both differ: with batch norm, dropout or distortions that can happen within one epoch.)
+    The recomputed accuracy at the last compared epoch (the final accuracy of a full recomputation)
+    is then judged against the spread of the *cached seeds of the same config* with the rule of
+    :func:`consistency`.
 ``MISMATCH``
     Beyond all of that: a difference the machine difference does not explain (a wrong or tampered
     entry, or code that no longer computes what was cached).

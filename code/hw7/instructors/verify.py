@@ -43,9 +43,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-from hw7.store import cache, fingerprint, registry, summary
-from hw7.instructors import compare, tolerances, verdicts
+from hw7.entry import Entry
 from hw7.errors import CacheCorrupt, CacheError, CacheMissing, Hw7Error
+from hw7.instructors import compare, tolerances, verdicts
+from hw7.store import cache, fingerprint, registry, summary
 
 #: Per-epoch lists of an MNIST result (truncated to the first K epochs by ``--epochs K``).
 EPOCH_FIELDS = ("epochs", "eval_acc", "eval_loss", "train_loss", "grad_ratio", "grad_norms")
@@ -136,14 +137,14 @@ def _chunk_size() -> int:
     return int(inspect.signature(train_many).parameters["chunk_size"].default)
 
 
-def _created(entry: dict[str, Any]) -> float:
+def _created(entry: Entry) -> float:
     try:
         return datetime.fromisoformat(entry["meta"]["created"]).timestamp()
     except (KeyError, TypeError, ValueError):
         return 0.0
 
 
-def batch_plan(run: registry.Run, entry: dict[str, Any], alone: bool = False) -> tuple[list[registry.Run], bool, str]:
+def batch_plan(run: registry.Run, entry: Entry, alone: bool = False) -> tuple[list[registry.Run], bool, str]:
     """The runs to recompute together with ``run``, whether that is the batch it was trained in, and a note."""
     if run.kind != "mnist":
         return [run], True, ""
@@ -157,9 +158,10 @@ def batch_plan(run: registry.Run, entry: dict[str, Any], alone: bool = False) ->
         return [run], True, "trained alone"
     if alone:
         return [run], False, f"recomputed alone (--alone), but trained in a batch of {n}"
-    name = entry.get("experiment") if entry.get("experiment") in registry.experiments() else run.experiment
+    recorded = entry.get("experiment")
+    name = recorded if isinstance(recorded, str) and recorded in registry.experiments() else run.experiment
     same = [r for r in registry.get(name).runs if TrainConfig.from_dict(r.config).group_key == cfg.group_key]
-    entries: dict[str, dict[str, Any]] = {}
+    entries: dict[str, Entry] = {}
     for r in same:
         try:
             entries[r.key] = cache.read_entry(r)
@@ -189,7 +191,7 @@ def batch_plan(run: registry.Run, entry: dict[str, Any], alone: bool = False) ->
 # Recomputing
 
 
-def _mnist_device(entry: dict[str, Any]) -> str:
+def _mnist_device(entry: Entry) -> str:
     import torch
 
     recorded = str(entry.get("meta", {}).get("device", "cpu"))
@@ -281,7 +283,8 @@ def _others_accuracy(run: registry.Run, epochs: int | None) -> list[float | None
 
 def _bits(flat_cached: dict[str, Any], flat_fresh: dict[str, Any]) -> str:
     """" — in fact bit-identical" when an equivalent result has the very same bits (worth knowing)."""
-    return " — in fact bit-identical" if compare.compare_flat(flat_cached, flat_fresh, tolerances.Tolerance(exact=True)).ok else ""
+    same_bits = compare.compare_flat(flat_cached, flat_fresh, tolerances.Tolerance(exact=True)).ok
+    return " — in fact bit-identical" if same_bits else ""
 
 
 #: fields that all differ beyond rounding when a recomputation trained apart (rather than a number
@@ -299,7 +302,8 @@ def judge(run: registry.Run, cached: dict[str, Any], fresh: dict[str, Any], matc
         why = "--exact" if exact and not (match.same and rebuilt) else "same machine"
         return (verdicts.IDENTICAL if report.ok else verdicts.MISMATCH), f"bit-identical ({why})", report, ""
     if atol is not None or rtol is not None:
-        report = compare.compare_flat(flat_cached, flat_fresh, tolerances.Tolerance(tolerances.RECOMPUTE_RULES, atol=atol, rtol=rtol))
+        given = tolerances.Tolerance(tolerances.RECOMPUTE_RULES, atol=atol, rtol=rtol)
+        report = compare.compare_flat(flat_cached, flat_fresh, given)
         return (verdicts.EQUIVALENT if report.ok else verdicts.MISMATCH), "the given --atol/--rtol", report, ""
     tol, why = verdicts.equivalence_tolerance(run.kind, steps)
     report = compare.compare_flat(flat_cached, flat_fresh, tol)
@@ -337,6 +341,72 @@ def judge(run: registry.Run, cached: dict[str, Any], fresh: dict[str, Any], matc
     return (verdicts.CONSISTENT if acc.ok else verdicts.MISMATCH), rule, report, acc.text
 
 
+#: how each cached run is recomputed: (the runs of its rebuilt batch, whether the batch is the original one, a note)
+Plan = tuple[list[registry.Run], bool, str]
+
+
+def _check_options(epochs: int | None, atol: float | None, rtol: float | None, exact: bool, device: str | None) -> None:
+    if epochs is not None and epochs < 1:
+        raise Hw7Error(f"--epochs must be at least 1, got {epochs}")
+    if exact and (atol is not None or rtol is not None):
+        raise Hw7Error("--exact and --atol/--rtol contradict each other; give one of them")
+    if device is not None:
+        _check_device(device)
+
+
+def _read_cached(runs: Sequence[registry.Run], checks: dict[str, Check]) -> dict[str, Entry]:
+    """The verified cache entry of each run that has one; a missing or corrupt one becomes its Check at once."""
+    entries: dict[str, Entry] = {}
+    for run in runs:
+        try:
+            entries[run.key] = cache.read_entry(run)
+        except CacheMissing as exc:
+            checks[run.key] = Check(run, "MISSING", why=str(exc))
+        except CacheCorrupt as exc:
+            checks[run.key] = Check(run, "CORRUPT", why=str(exc))
+    return entries
+
+
+def _recompute(todo: list[registry.Run], entries: dict[str, Entry], plans: dict[str, Plan],
+               epochs: int | None, progress: bool, mnist_data: Any, device: str | None) -> dict[str, Produced]:
+    """Recompute every run once: MNIST runs by rebuilt batch (deduplicated, per device), other kinds by kind."""
+    mnist_batches: dict[tuple[str, ...], tuple[list[registry.Run], str]] = {}
+    others: dict[str, list[registry.Run]] = {}
+    for run in todo:
+        if run.kind == "mnist":
+            where = device or _mnist_device(entries[run.key])
+            batch = plans[run.key][0]
+            mnist_batches.setdefault((where, *(r.key for r in batch)), (batch, where))
+        else:
+            others.setdefault(run.kind, []).append(run)
+    fresh: dict[str, Produced] = {}
+    if mnist_batches:
+        fresh.update(recompute_mnist(list(mnist_batches.values()), epochs, progress, mnist_data))
+    for kind, kind_runs in others.items():
+        fresh.update(recompute_other(kind, kind_runs, progress))
+    return fresh
+
+
+def _check_one(run: registry.Run, entry: Entry, plan: Plan, produced: Produced, versions: dict[str, str],
+               epochs: int | None, atol: float | None, rtol: float | None, exact: bool) -> Check:
+    """Judge one recomputed run against its cache entry (only its first ``epochs`` epochs when given)."""
+    batch, rebuilt, note = plan
+    cached = entry["result"]
+    check = Check(run, verdicts.MISMATCH, batch=len(batch))
+    shortened = run.kind == "mnist" and epochs is not None and epochs < run.config.get("epochs", epochs)
+    if shortened:
+        assert epochs is not None
+        cached = truncate(cached, epochs)
+        check.epochs = f"first {epochs} of {run.config['epochs']} epochs"
+    match = fingerprint.compare(entry.get("meta", {}), versions, produced.device, produced.machine)
+    check.machine = match.describe()
+    check.why = "; ".join([check.machine] + ([note] if note else []))
+    check.status, check.mode, check.report, check.consistency = judge(
+        run, cached, produced.result, match, rebuilt=rebuilt, epochs=epochs if shortened else None,
+        steps=produced.steps, atol=atol, rtol=rtol, exact=exact)
+    return check
+
+
 def verify(runs: Sequence[registry.Run], *, epochs: int | None = None, alone: bool = False,
            atol: float | None = None, rtol: float | None = None, exact: bool = False,
            progress: bool = False, mnist_data: Any = None, device: str | None = None) -> list[Check]:
@@ -345,61 +415,16 @@ def verify(runs: Sequence[registry.Run], *, epochs: int | None = None, alone: bo
     ``device`` (``cpu``, ``cuda``, ``cuda:1``): where to recompute MNIST runs (default: where each
     was computed, or the CPU when that was a GPU and none is here). Never writes to the cache.
     """
-    if epochs is not None and epochs < 1:
-        raise Hw7Error(f"--epochs must be at least 1, got {epochs}")
-    if exact and (atol is not None or rtol is not None):
-        raise Hw7Error("--exact and --atol/--rtol contradict each other; give one of them")
-    if device is not None:
-        _check_device(device)
+    _check_options(epochs, atol, rtol, exact, device)
     checks: dict[str, Check] = {}
-    entries: dict[str, dict[str, Any]] = {}
-    for run in runs:
-        try:
-            entries[run.key] = cache.read_entry(run)
-        except CacheMissing as exc:
-            checks[run.key] = Check(run, "MISSING", why=str(exc))
-        except CacheCorrupt as exc:
-            checks[run.key] = Check(run, "CORRUPT", why=str(exc))
+    entries = _read_cached(runs, checks)
     todo = [r for r in runs if r.key in entries]
-
-    # plan: MNIST runs by rebuilt batch (deduplicated), other kinds by kind
-    plans: dict[str, tuple[list[registry.Run], bool, str]] = {}
-    mnist_batches: dict[tuple[str, ...], tuple[list[registry.Run], str]] = {}
-    others: dict[str, list[registry.Run]] = {}
-    for run in todo:
-        entry = entries[run.key]
-        plans[run.key] = batch_plan(run, entry, alone)
-        if run.kind == "mnist":
-            where = device or _mnist_device(entry)
-            batch = plans[run.key][0]
-            mnist_batches.setdefault((where, *(r.key for r in batch)), (batch, where))
-        else:
-            others.setdefault(run.kind, []).append(run)
-
-    fresh: dict[str, Produced] = {}
-    if mnist_batches:
-        fresh.update(recompute_mnist(list(mnist_batches.values()), epochs, progress, mnist_data))
-    for kind, kind_runs in others.items():
-        fresh.update(recompute_other(kind, kind_runs, progress))
-
+    plans = {run.key: batch_plan(run, entries[run.key], alone) for run in todo}
+    fresh = _recompute(todo, entries, plans, epochs, progress, mnist_data, device)
     versions = cache.library_versions()
     for run in todo:
-        entry = entries[run.key]
-        batch, rebuilt, note = plans[run.key]
-        produced = fresh[run.key]
-        cached = entry["result"]
-        check = Check(run, verdicts.MISMATCH, batch=len(batch))
-        shortened = run.kind == "mnist" and epochs is not None and epochs < run.config.get("epochs", epochs)
-        if shortened:
-            cached = truncate(cached, epochs)
-            check.epochs = f"first {epochs} of {run.config['epochs']} epochs"
-        match = fingerprint.compare(entry.get("meta", {}), versions, produced.device, produced.machine)
-        check.machine = match.describe()
-        check.why = "; ".join([check.machine] + ([note] if note else []))
-        check.status, check.mode, check.report, check.consistency = judge(
-            run, cached, produced.result, match, rebuilt=rebuilt, epochs=epochs if shortened else None,
-            steps=produced.steps, atol=atol, rtol=rtol, exact=exact)
-        checks[run.key] = check
+        checks[run.key] = _check_one(run, entries[run.key], plans[run.key], fresh[run.key], versions,
+                                     epochs, atol, rtol, exact)
     return [checks[r.key] for r in runs]
 
 

@@ -31,6 +31,7 @@ import torch
 import torch.nn.functional as F
 
 from hw7.errors import ConfigError
+from hw7.validation import is_real
 
 #: MNIST images are SIDE x SIDE pixels, stored flattened.
 SIDE = 28
@@ -38,10 +39,6 @@ SIDE = 28
 TRUNCATE = 3.0
 #: Largest elastic sigma: the kernel radius must stay below the image side (reflect padding).
 MAX_SIGMA = (SIDE - 1) / TRUNCATE
-
-
-def _is_real(v: Any) -> bool:
-    return (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and math.isfinite(v))
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,7 @@ class AugmentConfig:
                   "elastic_sigma": MAX_SIGMA}
         for key, top in limits.items():
             v = getattr(self, key)
-            ok = _is_real(v) and (0 <= v <= top if key == "elastic_sigma" else 0 <= v < top)
+            ok = is_real(v) and (0 <= v <= top if key == "elastic_sigma" else 0 <= v < top)
             if not ok:
                 raise ConfigError(f"config 'augment.{key}' must be a number in [0, {top:g}), got {v!r}")
             object.__setattr__(self, key, float(v))

@@ -50,9 +50,9 @@ class Chunk:
         self.n_layers = len(self.sizes) - 1
         nets = [Network(c.sizes, c.activation, c.init, seed=c.seed) for c in cfgs]
         # nn.Linear keeps weight as (out, in); we keep (in, out) so the forward is x @ W (a batched matmul)
-        self.W = [torch.stack([n.layers[l].weight.detach().t() for n in nets]).to(device, dtype).contiguous()
+        self.W = [torch.stack([n.linears[l].weight.detach().t() for n in nets]).to(device, dtype).contiguous()
                   for l in range(self.n_layers)]
-        self.b = [torch.stack([n.layers[l].bias.detach().view(1, -1) for n in nets]).to(device, dtype).contiguous()
+        self.b = [torch.stack([n.linears[l].bias.detach().view(1, -1) for n in nets]).to(device, dtype).contiguous()
                   for l in range(self.n_layers)]
         self.state = [[torch.zeros_like(p) for p in self.params] for _ in range(2 if self.adam else 1)]
         self.gens = [shuffle_generator(c) for c in cfgs]
@@ -185,6 +185,7 @@ class Chunk:
             x = torch.index_select(self.ds.train_x, 0, idx.view(-1), out=self.xbuf).view(self.K, B, -1)
             z, h, minus_one = self.z, self.h, self.minus_one
         else:  # the last, smaller batch when batch_size does not divide n
+            assert self.tail is not None and self.tail_labels is not None  # there is a last batch: s == n_steps - 1
             idx, y = self.tail, self.tail_labels
             B = idx.shape[1]
             x = self.ds.train_x[idx.reshape(-1)].view(self.K, B, -1)
@@ -192,7 +193,7 @@ class Chunk:
             h = [torch.empty(self.K, B, n, dtype=self.dtype, device=self.device) for n in self.sizes[1:-1]]
             minus_one = self.minus_one[:, :B]
         if self.augment is not None:  # a fresh distortion of every image, from each run's own stream
-            x = augment_runs(x, self.augment, self.aug_gens)
+            x = augment_runs(x, self.augment, self.aug_gens)  # type: ignore[arg-type]  # every run has a stream then
         L = self.n_layers
         W, b, gW, gb = self.W, self.b, self.gW, self.gb
         # forward; keep the hidden activations for the backward pass

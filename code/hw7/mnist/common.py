@@ -11,14 +11,10 @@ from typing import Any, Iterator
 
 import torch
 
-from hw7.errors import ConfigError
 from hw7.mnist.config import TrainConfig
 from hw7.mnist.data import MnistData, split_validation
 from hw7.mnist.network import STREAM_AUGMENT, STREAM_SHUFFLE, count_params, make_generator
-
-
-def _fail(msg: str) -> None:
-    raise ConfigError(msg)
+from hw7.validation import fail
 
 
 @contextmanager
@@ -61,9 +57,9 @@ def eval_split(data: MnistData, cfg: TrainConfig) -> MnistData:
 def check_against_data(cfg: TrainConfig, data: MnistData) -> None:
     n_in = data.train_x.shape[1]
     if cfg.sizes[0] != n_in:
-        _fail(f"config 'sizes' starts with {cfg.sizes[0]} but the images have {n_in} pixels")
+        fail(f"config 'sizes' starts with {cfg.sizes[0]} but the images have {n_in} pixels")
     if cfg.sizes[-1] < 10:
-        _fail(f"config 'sizes' ends with {cfg.sizes[-1]} but MNIST has 10 classes")
+        fail(f"config 'sizes' ends with {cfg.sizes[-1]} but MNIST has 10 classes")
 
 
 def empty_result(cfg: TrainConfig, device: torch.device) -> dict[str, Any]:

@@ -10,9 +10,9 @@ import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Mapping
 
-from hw7.errors import ConfigError
 from hw7.mnist.augment import AugmentConfig
 from hw7.mnist.network import ACTIVATIONS, INITS
+from hw7.validation import fail, is_int, is_real
 
 OPTIMIZERS = ("sgd", "adam")
 #: The ``scheduler`` value for cosine annealing (torch's CosineAnnealingLR, T_max = epochs, eta_min = 0).
@@ -23,17 +23,19 @@ LONG_RUN_EPOCHS = 60
 EVAL_SETS = ("test", "val")
 
 
-
-def _fail(msg: str) -> None:
-    raise ConfigError(msg)
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_real(v: Any) -> bool:
-    return _is_int(v) or (isinstance(v, float) and math.isfinite(v))
+def _step_schedule(sched: Any) -> tuple[int, float]:
+    """A StepLR schedule given as ``{"step_size", "gamma"}`` or ``(step_size, gamma)``, checked and normalised."""
+    given = sched
+    if isinstance(sched, Mapping):
+        extra = set(sched) - {"step_size", "gamma"}
+        if extra or "step_size" not in sched or "gamma" not in sched:
+            fail(f"config 'scheduler' must be null, \"cosine\" or {{\"step_size\": int, \"gamma\": float}}, "
+                 f"got {dict(sched)!r}")
+        sched = (sched["step_size"], sched["gamma"])
+    if (not isinstance(sched, (list, tuple)) or len(sched) != 2 or not is_int(sched[0]) or sched[0] < 1
+            or not is_real(sched[1]) or sched[1] <= 0):
+        fail(f"config 'scheduler' needs step_size an int >= 1 and gamma > 0, got {given!r}")
+    return int(sched[0]), float(sched[1])
 
 
 @dataclass(frozen=True)
@@ -69,50 +71,40 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         sizes = self.sizes
-        if not isinstance(sizes, (list, tuple)) or len(sizes) < 2 or not all(_is_int(s) and s > 0 for s in sizes):
-            _fail(f"config 'sizes' must be a list of at least 2 positive ints, got {sizes!r}")
+        if not isinstance(sizes, (list, tuple)) or len(sizes) < 2 or not all(is_int(s) and s > 0 for s in sizes):
+            fail(f"config 'sizes' must be a list of at least 2 positive ints, got {sizes!r}")
         object.__setattr__(self, "sizes", tuple(sizes))
         for key, known in (("activation", ACTIVATIONS), ("init", INITS), ("optimizer", OPTIMIZERS), ("eval", EVAL_SETS)):
             if getattr(self, key) not in known:
-                _fail(f"config {key!r} must be one of {', '.join(known)}, got {getattr(self, key)!r}")
-        if not _is_real(self.lr) or self.lr <= 0:
-            _fail(f"config 'lr' must be a positive finite number, got {self.lr!r}")
-        if not _is_real(self.momentum) or not 0 <= self.momentum < 1:
-            _fail(f"config 'momentum' must be in [0, 1), got {self.momentum!r}")
+                fail(f"config {key!r} must be one of {', '.join(known)}, got {getattr(self, key)!r}")
+        if not is_real(self.lr) or self.lr <= 0:
+            fail(f"config 'lr' must be a positive finite number, got {self.lr!r}")
+        if not is_real(self.momentum) or not 0 <= self.momentum < 1:
+            fail(f"config 'momentum' must be in [0, 1), got {self.momentum!r}")
         if not isinstance(self.nesterov, bool):
-            _fail(f"config 'nesterov' must be true or false, got {self.nesterov!r}")
+            fail(f"config 'nesterov' must be true or false, got {self.nesterov!r}")
         if self.optimizer == "sgd" and self.nesterov and self.momentum == 0:
-            _fail("config 'nesterov' needs 'momentum' > 0 (as torch.optim.SGD does)")
-        if not _is_real(self.weight_decay) or self.weight_decay < 0:
-            _fail(f"config 'weight_decay' must be >= 0, got {self.weight_decay!r}")
+            fail("config 'nesterov' needs 'momentum' > 0 (as torch.optim.SGD does)")
+        if not is_real(self.weight_decay) or self.weight_decay < 0:
+            fail(f"config 'weight_decay' must be >= 0, got {self.weight_decay!r}")
         betas = self.betas
         if (not isinstance(betas, (list, tuple)) or len(betas) != 2
-                or not all(_is_real(b) and 0 <= b < 1 for b in betas)):
-            _fail(f"config 'betas' must be two numbers in [0, 1), got {betas!r}")
+                or not all(is_real(b) and 0 <= b < 1 for b in betas)):
+            fail(f"config 'betas' must be two numbers in [0, 1), got {betas!r}")
         object.__setattr__(self, "betas", (float(betas[0]), float(betas[1])))
-        if not _is_real(self.eps) or self.eps <= 0:
-            _fail(f"config 'eps' must be a positive number, got {self.eps!r}")
+        if not is_real(self.eps) or self.eps <= 0:
+            fail(f"config 'eps' must be a positive number, got {self.eps!r}")
         for key in ("batch_size", "epochs"):
-            if not _is_int(getattr(self, key)) or getattr(self, key) < 1:
-                _fail(f"config {key!r} must be a positive int, got {getattr(self, key)!r}")
-        if not _is_int(self.seed) or self.seed < 0:
-            _fail(f"config 'seed' must be an int >= 0, got {self.seed!r}")
-        sched = self.scheduler
-        if sched is not None and sched != COSINE:
-            if isinstance(sched, Mapping):
-                extra = set(sched) - {"step_size", "gamma"}
-                if extra or "step_size" not in sched or "gamma" not in sched:
-                    _fail(f"config 'scheduler' must be null, \"cosine\" or {{\"step_size\": int, \"gamma\": float}}, "
-                          f"got {dict(sched)!r}")
-                sched = (sched["step_size"], sched["gamma"])
-            if (not isinstance(sched, (list, tuple)) or len(sched) != 2 or not _is_int(sched[0]) or sched[0] < 1
-                    or not _is_real(sched[1]) or sched[1] <= 0):
-                _fail(f"config 'scheduler' needs step_size an int >= 1 and gamma > 0, got {self.scheduler!r}")
-            object.__setattr__(self, "scheduler", (int(sched[0]), float(sched[1])))
+            if not is_int(getattr(self, key)) or getattr(self, key) < 1:
+                fail(f"config {key!r} must be a positive int, got {getattr(self, key)!r}")
+        if not is_int(self.seed) or self.seed < 0:
+            fail(f"config 'seed' must be an int >= 0, got {self.seed!r}")
+        if self.scheduler is not None and self.scheduler != COSINE:
+            object.__setattr__(self, "scheduler", _step_schedule(self.scheduler))
         if not isinstance(self.batch_norm, bool):
-            _fail(f"config 'batch_norm' must be true or false, got {self.batch_norm!r}")
-        if not _is_real(self.dropout) or not 0 <= self.dropout < 1:
-            _fail(f"config 'dropout' must be in [0, 1), got {self.dropout!r}")
+            fail(f"config 'batch_norm' must be true or false, got {self.batch_norm!r}")
+        if not is_real(self.dropout) or not 0 <= self.dropout < 1:
+            fail(f"config 'dropout' must be in [0, 1), got {self.dropout!r}")
         for key in ("lr", "momentum", "weight_decay", "eps", "dropout"):
             object.__setattr__(self, key, float(getattr(self, key)))
         if self.augment is not None:
@@ -122,11 +114,11 @@ class TrainConfig:
     def from_dict(cls, d: Mapping[str, Any]) -> "TrainConfig":
         """Build from plain JSON; unknown keys and bad values raise a one-line :class:`ConfigError`."""
         if not isinstance(d, Mapping):
-            _fail(f"an mnist config must be a JSON object, got {type(d).__name__}")
+            fail(f"an mnist config must be a JSON object, got {type(d).__name__}")
         known = [f.name for f in fields(cls)]
         for key in d:
             if key not in known:
-                _fail(f"unknown config key {key!r} (known: {', '.join(known)})")
+                fail(f"unknown config key {key!r} (known: {', '.join(known)})")
         return cls(**dict(d))
 
     def to_dict(self) -> dict[str, Any]:

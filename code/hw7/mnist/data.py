@@ -100,12 +100,14 @@ def _read_idx(path: Path, magic: int, ndim: int) -> np.ndarray:
         raise MnistDataError(f"MNIST file {path} is truncated ({len(raw)} bytes); {_HOW_TO_GET}")
     found = int.from_bytes(raw[:4], "big")
     if found != magic:
-        raise MnistDataError(f"MNIST file {path} has magic number {found}, expected {magic} (wrong or damaged file); {_HOW_TO_GET}")
+        raise MnistDataError(f"MNIST file {path} has magic number {found}, expected {magic} (wrong or damaged file); "
+                             f"{_HOW_TO_GET}")
     dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
     size = math.prod(dims)  # Python integers: np.prod wraps around at 2**63 and can match the byte count
     if len(raw) - header != size:
         raise MnistDataError(
-            f"MNIST file {path} holds {len(raw) - header} data bytes, header says {dims} = {size} (truncated or damaged); {_HOW_TO_GET}")
+            f"MNIST file {path} holds {len(raw) - header} data bytes, header says {dims} = {size} "
+            f"(truncated or damaged); {_HOW_TO_GET}")
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
 
 
@@ -117,9 +119,11 @@ def _load_split(raw: Path, split: str, check_counts: bool) -> tuple[torch.Tensor
     if images.shape[1:] != (28, 28):
         raise MnistDataError(f"MNIST file {images_path} holds images of {images.shape[1:]}, expected 28x28; {_HOW_TO_GET}")
     if images.shape[0] != labels.shape[0]:
-        raise MnistDataError(f"MNIST files {images_path} and {labels_path} disagree: {images.shape[0]} images, {labels.shape[0]} labels")
+        raise MnistDataError(f"MNIST files {images_path} and {labels_path} disagree: "
+                             f"{images.shape[0]} images, {labels.shape[0]} labels")
     if check_counts and images.shape[0] != count:
-        raise MnistDataError(f"MNIST file {images_path} holds {images.shape[0]} images, expected {count} (truncated?); {_HOW_TO_GET}")
+        raise MnistDataError(f"MNIST file {images_path} holds {images.shape[0]} images, expected {count} (truncated?); "
+                             f"{_HOW_TO_GET}")
     if labels.size and labels.max() > 9:
         raise MnistDataError(f"MNIST file {labels_path} holds label {labels.max()}, expected 0..9 (damaged); {_HOW_TO_GET}")
     x = torch.from_numpy(images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255.0))

@@ -10,7 +10,7 @@ is the epoch loop: evaluate, record, drop diverged runs, report progress.
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, NamedTuple, Sequence
 
 import torch
 
@@ -19,73 +19,116 @@ from hw7.mnist.common import empty_result, eval_split, flush_denormals, mark_div
 from hw7.mnist.config import TrainConfig
 from hw7.mnist.data import MnistData
 
+#: progress-bar updates per this many steps (each update costs a little Python)
+BAR_EVERY = 100
+
+
+class EpochRecord(NamedTuple):
+    """What one run of a chunk records after an epoch (means over the epoch's steps, then the evaluation)."""
+
+    train_loss: float
+    grad_ratio: float
+    grad_norms: list[float]  # one per weight matrix
+    eval_loss: float
+    eval_acc: float
+    finite: bool  # False: the run diverged during this epoch
+
+
+def _train_epoch(chunk: Chunk, epoch: int, n: int, bar: Any) -> None:
+    """Every step of one epoch for every run of the chunk, advancing the bar every BAR_EVERY steps."""
+    chunk.set_epoch(epoch, n)
+    pending = 0
+    for s in range(chunk.n_steps):
+        chunk.step(s)
+        pending += 1
+        if bar is not None and pending == BAR_EVERY:
+            bar.update(pending)
+            pending = 0
+    if bar is not None and pending:
+        bar.update(pending)
+
+
+def _epoch_records(chunk: Chunk) -> list[EpochRecord]:
+    """One record per chunk row, read from the device in one transfer (the one sync per epoch)."""
+    eval_loss, eval_acc = chunk.evaluate()
+    finite = chunk.finite() & torch.isfinite(chunk.loss_acc)
+    steps, L = chunk.n_steps, chunk.n_layers
+    stats = torch.cat([(chunk.loss_acc / steps)[:, None], (chunk.ratio_acc / steps)[:, None],
+                       chunk.norm_acc / steps, eval_loss[:, None], eval_acc[:, None],
+                       finite[:, None].double()], dim=1).cpu().tolist()
+    return [EpochRecord(row[0], row[1], row[2:2 + L], row[2 + L], row[3 + L], row[4 + L] == 1.0) for row in stats]
+
+
+def _append(result: dict[str, Any], record: EpochRecord) -> None:
+    result["train_loss"].append(record.train_loss)
+    result["grad_ratio"].append(record.grad_ratio)
+    result["grad_norms"].append(record.grad_norms)
+    result["eval_loss"].append(record.eval_loss)
+    result["eval_acc"].append(record.eval_acc)
+
+
+def _finished(items: list[tuple[int, TrainConfig]], results: list[dict[str, Any]], positions: list[int],
+              started: float) -> Iterator[tuple[int, dict]]:
+    """The one end-of-run path (diverged or done): time shared equally by the chunk's runs, then yield."""
+    elapsed = time.perf_counter() - started
+    for pos in positions:
+        results[pos]["seconds"] = elapsed / len(items)
+        results[pos]["runs_in_batch"] = len(items)
+        yield items[pos][0], results[pos]
+
+
+def _show(bar: Any, epoch: int, results: list[dict[str, Any]], alive: list[int]) -> None:
+    if bar is not None:
+        accs = [results[p]["eval_acc"][-1] for p in alive]
+        bar.set_postfix(epoch=epoch + 1, mean_acc=f"{sum(accs) / len(accs):.4f}", runs=len(alive))
+
 
 def train_chunk(items: list[tuple[int, TrainConfig]], ds: MnistData, device: torch.device, dtype: torch.dtype,
-                 bar: Any, fused: bool | None = None, compiled: bool = False) -> Iterator[tuple[int, dict]]:
+                bar: Any, fused: bool | None = None, compiled: bool = False) -> Iterator[tuple[int, dict]]:
+    """Train one chunk of runs that share every shape; yield ``(index, result)`` as each run ends.
+
+    A run that diverges ends at once (its later epochs read NaN) and leaves the chunk: the eager step
+    drops its row, the compiled step (fixed shapes) freezes it instead.
+    """
     started = time.perf_counter()
     cfgs = [c for _, c in items]
     chunk = Chunk(cfgs, ds, device, dtype, fused, compiled)
     results = [empty_result(c, device) for c in cfgs]
     rows: list[int | None] = list(range(len(items)))  # chunk row -> position in `items`; None once it diverged
-    n, E, L = ds.train_x.shape[0], cfgs[0].epochs, chunk.n_layers
-    update_every = 100
-    for epoch in range(E):
-        chunk.set_epoch(epoch, n)
-        pending = 0
-        for s in range(chunk.n_steps):
-            chunk.step(s)
-            pending += 1
-            if bar is not None and pending == update_every:
-                bar.update(pending)
-                pending = 0
-        if bar is not None and pending:
-            bar.update(pending)
-        eval_loss, eval_acc = chunk.evaluate()
-        finite = chunk.finite() & torch.isfinite(chunk.loss_acc)
-        steps = chunk.n_steps
-        stats = torch.cat([(chunk.loss_acc / steps)[:, None], (chunk.ratio_acc / steps)[:, None],
-                           chunk.norm_acc / steps, eval_loss[:, None], eval_acc[:, None],
-                           finite[:, None].double()], dim=1).cpu().tolist()  # the one sync per epoch
+    n, epochs = ds.train_x.shape[0], cfgs[0].epochs
+    for epoch in range(epochs):
+        _train_epoch(chunk, epoch, n, bar)
         done = []
-        for i, row in enumerate(stats):
+        for i, record in enumerate(_epoch_records(chunk)):
             pos = rows[i]
             if pos is None:
                 continue
-            r = results[pos]
-            r["train_loss"].append(row[0])
-            r["grad_ratio"].append(row[1])
-            r["grad_norms"].append(row[2:2 + L])
-            r["eval_loss"].append(row[2 + L])
-            r["eval_acc"].append(row[3 + L])
-            if row[4 + L] != 1.0:
-                mark_diverged(r, epoch + 1, L, E)
+            _append(results[pos], record)
+            if not record.finite:
+                mark_diverged(results[pos], epoch + 1, chunk.n_layers, epochs)
                 done.append(i)
         if done:
-            elapsed = time.perf_counter() - started
+            ended = [p for p in (rows[i] for i in done) if p is not None]
             for i in done:
-                pos, rows[i] = rows[i], None
-                results[pos]["seconds"] = elapsed / len(items)
-                results[pos]["runs_in_batch"] = len(items)
-                yield items[pos][0], results[pos]
+                rows[i] = None
+            yield from _finished(items, results, ended, started)
             if all(pos is None for pos in rows):
                 if bar is not None:
-                    bar.update((E - epoch - 1) * chunk.n_steps)
+                    bar.update((epochs - epoch - 1) * chunk.n_steps)
                 return
-            if chunk.compiled:
-                chunk.freeze(done)
-            else:
-                kept = [i for i, pos in enumerate(rows) if pos is not None]
-                rows = [rows[i] for i in kept]
-                chunk.keep(kept)
-        alive = [pos for pos in rows if pos is not None]
-        if bar is not None:
-            accs = [results[p]["eval_acc"][-1] for p in alive]
-            bar.set_postfix(epoch=epoch + 1, mean_acc=f"{sum(accs) / len(accs):.4f}", runs=len(alive))
-    elapsed = time.perf_counter() - started
-    for pos in (p for p in rows if p is not None):
-        results[pos]["seconds"] = elapsed / len(items)
-        results[pos]["runs_in_batch"] = len(items)
-        yield items[pos][0], results[pos]
+            rows = _drop(chunk, rows, done)
+        _show(bar, epoch, results, [pos for pos in rows if pos is not None])
+    yield from _finished(items, results, [p for p in rows if p is not None], started)
+
+
+def _drop(chunk: Chunk, rows: list[int | None], done: list[int]) -> list[int | None]:
+    """Take diverged rows out of the step: the compiled step freezes them, the eager one drops them."""
+    if chunk.compiled:
+        chunk.freeze(done)
+        return rows
+    kept = [i for i, pos in enumerate(rows) if pos is not None]
+    chunk.keep(kept)
+    return [rows[i] for i in kept]
 
 
 def train_batched(items: Sequence[tuple[int, TrainConfig]], data: MnistData, device: torch.device, *,

@@ -8,7 +8,7 @@ builds its initial weights through this same class, which is what makes "batched
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Sequence, cast
 
 import numpy as np
 import torch
@@ -63,7 +63,7 @@ class Network(nn.Module):
         self.activation = activation
         self.init = init
         gen = generator if generator is not None else make_generator(seed or 0, STREAM_INIT)
-        self.layers = nn.ModuleList()
+        self.layers = nn.ModuleList()  # nn.Linear each (read them typed through `linears`)
         for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
             layer = nn.utils.skip_init(nn.Linear, n_in, n_out)  # no draw from the global RNG
             with torch.no_grad():
@@ -73,6 +73,11 @@ class Network(nn.Module):
         hidden = self.sizes[1:-1]
         self.norms = nn.ModuleList([nn.BatchNorm1d(h) for h in hidden]) if batch_norm else None
         self.dropout = float(dropout)
+
+    @property
+    def linears(self) -> list[nn.Linear]:
+        """The layers, typed as what they are (indexing an ``nn.ModuleList`` gives a plain ``nn.Module``)."""
+        return [cast(nn.Linear, layer) for layer in self.layers]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         act = torch.sigmoid if self.activation == "sigmoid" else F.relu

@@ -17,11 +17,19 @@ import torch
 import torch.nn.functional as F
 from torch import optim
 
-from hw7.mnist.data import MnistData
-from hw7.mnist.common import (augment_generator, check_against_data, empty_result, eval_split, flush_denormals,
-                              mark_diverged, resolve_device, shuffle_generator)
 from hw7.mnist.checkpoint import Checkpoint
+from hw7.mnist.common import (
+    augment_generator,
+    check_against_data,
+    empty_result,
+    eval_split,
+    flush_denormals,
+    mark_diverged,
+    resolve_device,
+    shuffle_generator,
+)
 from hw7.mnist.config import COSINE, TrainConfig, as_config
+from hw7.mnist.data import MnistData
 from hw7.mnist.network import STREAM_DROPOUT, Network, stream_seed
 
 
@@ -75,7 +83,7 @@ class _Run:
 
     @property
     def weights(self) -> list[torch.Tensor]:
-        return [layer.weight for layer in self.net.layers]
+        return [layer.weight for layer in self.net.linears]
 
     def state(self, seconds: float, cpu_seconds: float) -> dict[str, Any]:
         """Everything the next epoch depends on (weights, optimizer, scheduler, every random stream)."""
@@ -129,10 +137,10 @@ def _train_epoch(run: _Run, bar: Any) -> tuple[torch.Tensor, torch.Tensor, torch
         x = ds.train_x[idx]
         if cfg.augment is not None:  # drawn batch by batch, as the batched engine draws them
             from hw7.mnist.augment import augment
-            x = augment(x, cfg.augment, run.aug_gen)
+            x = augment(x, cfg.augment, run.aug_gen)  # type: ignore[arg-type]  # drawn when augment is on
         loss = F.cross_entropy(run.net(x), ds.train_y[idx])
         loss.backward()
-        norms = torch.stack([w.grad.norm() for w in weights]).double()
+        norms = torch.stack([w.grad.norm() for w in weights]).double()  # type: ignore[union-attr]  # set by backward()
         norm_sum += norms
         ratio_sum += norms[0] / norms[-1]
         loss_sum += loss.detach().double()
@@ -189,7 +197,7 @@ def train_one(config: TrainConfig | Mapping[str, Any], data: MnistData, *, devic
         torch.manual_seed(stream_seed(cfg.seed, STREAM_DROPOUT))
         run = _start(cfg, ds, dev, dtype)
         saved = checkpoint.load() if checkpoint is not None else None
-        if saved is not None:
+        if saved is not None and checkpoint is not None:
             run.restore(saved)
             print(f"resuming {'-'.join(map(str, cfg.sizes))} (seed {cfg.seed}) at epoch {run.epoch + 1} of "
                   f"{cfg.epochs} from {checkpoint.path}", file=sys.stderr)

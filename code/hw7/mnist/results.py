@@ -15,8 +15,7 @@ import pandas as pd
 
 from hw7 import divergence
 from hw7.report import fmt
-
-Entry = dict[str, Any]
+from hw7.entry import Entry
 
 #: per-epoch histories that read NaN from the epoch a run diverged
 _HISTORIES = ("eval_acc", "eval_loss", "train_loss", "grad_ratio")
@@ -63,7 +62,8 @@ def finals(entries: Sequence[Entry]) -> pd.DataFrame:
         epoch, h = _diverged(e["result"])
         r = {**e["result"], **h}
         rows.append({**_config_columns(e["config"]), "run": run_id, "eval_set": r["eval_set"],
-                     "acc": r["eval_acc"][-1], "best_acc": np.nanmax(r["eval_acc"]) if np.isfinite(r["eval_acc"]).any() else np.nan,
+                     "acc": r["eval_acc"][-1],
+                     "best_acc": np.nanmax(r["eval_acc"]) if np.isfinite(r["eval_acc"]).any() else np.nan,
                      "diverged": epoch is not None, "diverged_epoch": epoch,
                      "params": r["params"], "seconds": e["meta"]["seconds"]})
     return pd.DataFrame(rows)
@@ -134,6 +134,6 @@ def search_report(search: pd.DataFrame, reference: dict[str, str | None]) -> pd.
     return pd.DataFrame([{
         "id": r["id"], "change": r["change"],
         "val. accuracy (%)": f"{100 * r['mean']:.2f} ± {100 * r['sd']:.2f}",
-        "Δ (points)": "" if reference.get(r["id"]) is None else delta_points(search, r["id"], reference[r["id"]]),
+        "Δ (points)": "" if (ref := reference.get(r["id"])) is None else delta_points(search, r["id"], ref),
         "parameters": f"{int(r['params']):,}", "s / run": f"{r['seconds']:.0f}",
     } for _, r in search.iterrows()])

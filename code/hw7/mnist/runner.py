@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from hw7.mnist.checkpoint import checkpoint_dir
-from hw7.mnist.data import load_mnist
 from hw7.mnist.config import TrainConfig
+from hw7.mnist.data import load_mnist
 from hw7.mnist.train import train_many
 
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
-from typing import Any, Callable
-
+from hw7.entry import Entry, Metric
 from hw7.mnist import results as mr
 from hw7.mnist.experiments import P2_BASELINE
 
-Entries = list[dict[str, Any]]
 
-
-def _lr_sweep(part: str, opt: str, *, with_baseline: bool = False) -> Callable[[Entries], dict[str, float]]:
+def _lr_sweep(part: str, opt: str, *, with_baseline: bool = False) -> Callable[[list[Entry]], dict[str, float]]:
     """Best learning rate (highest mean final accuracy, no seed diverged) and its accuracy; with
     ``with_baseline`` also the homework's own rate (Problem 2(a)'s baseline lives in its sweep)."""
-    def metric(entries: Entries) -> dict[str, float]:
+    def metric(entries: list[Entry]) -> dict[str, float]:
         by_lr = mr.over_seeds(mr.finals(entries), ["lr"])
         best = mr.best_row(by_lr)
         out = {f"p2.{part}.best_lr.{opt}": float(best["lr"]), f"p2.{part}.acc_at_best_lr.{opt}": float(best["mean"])}
@@ -26,19 +25,19 @@ def _lr_sweep(part: str, opt: str, *, with_baseline: bool = False) -> Callable[[
     return metric
 
 
-def _final(prefix: str, split: str = "test") -> Callable[[Entries], dict[str, float]]:
+def _final(prefix: str, split: str = "test") -> Callable[[list[Entry]], dict[str, float]]:
     """Mean and sd over seeds of the final accuracy of one configuration (on the test set, or the
     validation split), and its size."""
-    def metric(entries: Entries) -> dict[str, float]:
+    def metric(entries: list[Entry]) -> dict[str, float]:
         final = mr.finals(entries)
         return {f"{prefix}.{split}_acc.mean": float(final["acc"].mean()), f"{prefix}.{split}_acc.sd": float(final["acc"].std()),
                 f"{prefix}.params": int(final["params"].iloc[0])}
     return metric
 
 
-def _deep(part: str, activation: str) -> Callable[[Entries], dict[str, float]]:
+def _deep(part: str, activation: str) -> Callable[[list[Entry]], dict[str, float]]:
     """Gradient ratios (first and last epoch) and test accuracy of the deep net at the homework's rate."""
-    def metric(entries: Entries) -> dict[str, float]:
+    def metric(entries: list[Entry]) -> dict[str, float]:
 
         mine = [e for e in entries if e["config"]["lr"] == P2_BASELINE["lr"]]
         ratios = np.array([e["result"]["grad_ratio"] for e in mine], dtype=float)
@@ -51,11 +50,11 @@ def _deep(part: str, activation: str) -> Callable[[Entries], dict[str, float]]:
 
 
 
-def _expanded(prefix: str) -> Callable[[Entries], dict[str, float]]:
+def _expanded(prefix: str) -> Callable[[list[Entry]], dict[str, float]]:
     """The expanded-data finals: test accuracy (mean, sd, params as in :func:`_final`) and the
     augmentation's strengths as numbers, one key per field (``{prefix}.augment.rotate`` etc.;
     0 = off), since the summary holds numbers only."""
-    def metric(entries: Entries) -> dict[str, float]:
+    def metric(entries: list[Entry]) -> dict[str, float]:
         out = _final(prefix)(entries)
         augment = entries[0]["config"]["augment"]
         out.update({f"{prefix}.augment.{k}": float(v) for k, v in augment.items()})
@@ -64,7 +63,7 @@ def _expanded(prefix: str) -> Callable[[Entries], dict[str, float]]:
     return metric
 
 
-def _depth(entries: Entries) -> dict[str, float]:
+def _depth(entries: list[Entry]) -> dict[str, float]:
     """Problem 3(c)'s depth search: each budget's best depth (highest mean validation accuracy over
     seeds), that accuracy, and depth 1's."""
     from hw7.mnist.experiments import P3C_DEPTH_BUDGETS, P3C_DEPTHS, narrowing_sizes
@@ -82,7 +81,7 @@ def _depth(entries: Entries) -> dict[str, float]:
 
 
 #: experiment name -> the function that turns its entries into headline numbers
-METRICS: dict[str, Callable[[Entries], dict[str, Any]]] = {
+METRICS: dict[str, Metric] = {
     "p2-a-sgd-lr": _lr_sweep("a", "sgd", with_baseline=True),
     "p2-b-adam-lr": _lr_sweep("b", "adam"),
     "p2-c-final": _final("p2.c.best"),

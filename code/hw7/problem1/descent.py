@@ -63,6 +63,45 @@ def _as_lrs(lrs: ArrayLike) -> NDArray[np.float64]:
     return arr.copy()
 
 
+def _check_steps(steps: object) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"steps must be a non-negative int, got {steps!r}")
+    return int(steps)
+
+
+def _start(init: ArrayLike, k: int) -> NDArray[np.float64]:
+    """The (2, K) state of K runs, each at ``init``."""
+    x0, y0 = np.asarray(init, dtype=np.float64).reshape(2)
+    theta = np.empty((2, k))
+    theta[0], theta[1] = x0, y0
+    return theta
+
+
+def _advance(grad: Gradient, update: _Step, theta: NDArray[np.float64], out: NDArray[np.float64], done: int) -> None:
+    """Steps ``done + 1 ... done + len(out)`` of every run; ``out[i]`` is the (K, 2) iterate after each."""
+    x, y = theta[0], theta[1]  # views: updated in place with theta
+    for i in range(out.shape[0]):
+        g = np.asarray(grad(x, y), dtype=np.float64)
+        update(theta, g, done + i + 1)
+        out[i] = theta.T
+
+
+def _freeze_diverged(out: NDArray[np.float64], done: int, diverged: NDArray[np.int64],
+                     frozen: list[NDArray[np.float64]]) -> None:
+    """Find the live runs that left the box (or became NaN/inf) within the chunk ``out`` (steps after ``done``):
+    record their first such step in ``diverged``, NaN their later iterates and their state (``frozen``)."""
+    bad = ~(np.abs(out) <= DIVERGENCE_LIMIT).all(axis=2)  # (n, K); NaN compares False
+    bad &= diverged < 0
+    newly = np.flatnonzero(bad.any(axis=0))
+    for j in newly:
+        first = int(np.argmax(bad[:, j]))
+        diverged[j] = done + 1 + first
+        out[first + 1 :, j] = np.nan
+    if newly.size:
+        for s in frozen:
+            s[:, newly] = np.nan
+
+
 def _integrate(
     grad: Gradient,
     init: ArrayLike,
@@ -75,43 +114,23 @@ def _integrate(
     callback: Optional[Callback],
 ) -> Trajectory:
     """Shared driver: step all K runs ``steps`` times, record, detect and freeze divergence."""
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a non-negative int, got {steps!r}")
-    steps = int(steps)
-    x0, y0 = np.asarray(init, dtype=np.float64).reshape(2)
+    steps = _check_steps(steps)
     k = lrs.size
-    theta = np.empty((2, k))
-    theta[0], theta[1] = x0, y0
-    x, y = theta[0], theta[1]  # views: updated in place with theta
+    theta = _start(init, k)
+    xy: Optional[NDArray[np.float64]] = None
     if final_only:
-        xy = None
         buf = np.empty((min(CHUNK, max(steps, 1)), k, 2))
     else:
         xy = np.empty((steps + 1, k, 2))
         xy[0] = theta.T
     diverged = np.full(k, -1, dtype=np.int64)
-
     done = 0
     with np.errstate(all="ignore"):
         while done < steps:
             n = min(CHUNK, steps - done)
             out = buf[:n] if xy is None else xy[done + 1 : done + 1 + n]
-            for i in range(n):
-                g = np.asarray(grad(x, y), dtype=np.float64)
-                update(theta, g, done + i + 1)
-                out[i] = theta.T
-            # Which live runs left the box (or became NaN/inf) somewhere in this chunk?
-            bad = ~(np.abs(out) <= DIVERGENCE_LIMIT).all(axis=2)  # (n, K); NaN compares False
-            bad &= diverged < 0
-            newly = np.flatnonzero(bad.any(axis=0))
-            for j in newly:
-                first = int(np.argmax(bad[:, j]))
-                diverged[j] = done + 1 + first
-                out[first + 1 :, j] = np.nan
-            if newly.size:
-                theta[:, newly] = np.nan
-                for s in states:
-                    s[:, newly] = np.nan
+            _advance(grad, update, theta, out, done)
+            _freeze_diverged(out, done, diverged, [theta, *states])
             done += n
             if (diverged >= 0).all():  # nothing left to compute: every later iterate is NaN
                 if xy is not None:

@@ -13,7 +13,8 @@ from hw7.specs import ExperimentSpec, KindSpec
 
 #: kind -> its runner and code version (bump the version when the runner's numerics change)
 KINDS: dict[str, KindSpec] = {
-    "rosenbrock": KindSpec("hw7.problem1.runner:run_trajectory", 3),  # 2: first_step_below, tail_dist_min/max; 3: step lengths, Hessian eigenvalue
+    # version 2: first_step_below, tail_dist_min/max; 3: step lengths, Hessian eigenvalue
+    "rosenbrock": KindSpec("hw7.problem1.runner:run_trajectory", 3),
     "rosenbrock_sweep": KindSpec("hw7.problem1.runner:run_sweep", 1),
 }
 
@@ -57,7 +58,8 @@ P1_LIMIT_INDICES: dict[str, tuple[int, int]] = {"gd": (19, 20), "momentum": (17,
 def evidence() -> list[ExperimentSpec]:
     """Runs that test the chapter's explanations: Adam variants, and GD/momentum at their divergence limits."""
     return [
-        ExperimentSpec("p1-adam-variants", "rosenbrock", "Adam variants (eps placement, eps = 0, beta2 0.999) at lr 1e-4 and 1e-2",
+        ExperimentSpec("p1-adam-variants", "rosenbrock",
+                       "Adam variants (eps placement, eps = 0, beta2 0.999) at lr 1e-4 and 1e-2",
                     [{**_p1("adam", lr), **hyper} for lr in P1_ADAM_VARIANT_LRS for hyper in P1_ADAM_VARIANTS.values()]),
         ExperimentSpec("p1-limits", "rosenbrock", "GD and momentum just below and above their divergence limits, GD at 1e-3",
                     [_p1(o, P1_SWEEP_LRS[i]) for o, pair in P1_LIMIT_INDICES.items() for i in pair] + [_p1("gd", 1e-3)]),

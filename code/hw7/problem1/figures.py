@@ -7,21 +7,19 @@ beyond evaluating f on a plotting grid.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
+from matplotlib.lines import Line2D
 from matplotlib.ticker import LogLocator
 
+from hw7.entry import Entry
 from hw7.problem1 import rosenbrock
 from hw7.problem1.experiments import adam_variant_name
 from hw7.report.fmt import lr_short
-from matplotlib.lines import Line2D
-
 from hw7.report.plots import DIVERGED_MARKER, MAX_WIDTH_IN, color, label
-
-Entry = dict[str, Any]
 
 if TYPE_CHECKING:  # findings import nothing from here; the names are for the annotations only
     from hw7.problem1.findings import P1Findings, Run

@@ -15,12 +15,18 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from hw7.entry import Entry
 from hw7.problem1 import rosenbrock
-from hw7.problem1.experiments import (P1_ADAM_VARIANT_LRS, P1_ADAM_VARIANTS, P1_INIT, P1_LIMIT_INDICES, P1_STEPS,
-                                      P1_SWEEP_LRS, adam_variant_name)
+from hw7.problem1.experiments import (
+    P1_ADAM_VARIANT_LRS,
+    P1_ADAM_VARIANTS,
+    P1_INIT,
+    P1_LIMIT_INDICES,
+    P1_STEPS,
+    P1_SWEEP_LRS,
+    adam_variant_name,
+)
 from hw7.report.plots import label
-
-Entry = dict[str, Any]
 
 #: the heavy-ball stability bound of the homework's momentum (0.9) on a quadratic: kappa * lambda < 2 (1 + 0.9)
 HEAVY_BALL_BOUND = 2 * (1 + 0.9)
@@ -120,7 +126,7 @@ class PartB:
     def momentum_first_to_1e2(self) -> bool:
         """Momentum is the first of the three within 1e-2 (a method that never gets there is last)."""
         steps = {r.optimizer: r.first_below["1e-2"] for r in self.runs if r.first_below["1e-2"] >= 0}
-        return bool(steps) and min(steps, key=steps.get) == "momentum"
+        return bool(steps) and min(steps, key=steps.__getitem__) == "momentum"
 
 
 @dataclass(frozen=True)

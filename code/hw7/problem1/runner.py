@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import numpy as np
 from numpy.typing import NDArray
 
-from hw7.problem1 import descent, rosenbrock
 from hw7.errors import ConfigError
+from hw7.problem1 import descent, rosenbrock
+from hw7.validation import is_int, is_real
 
 #: Log-spaced steps kept per decade (120: 600 for 10^5 steps, every power of ten included), and the
 #: number of equal intervals of the linearly spaced steps (1000: every 100th step of 10^5).
@@ -38,74 +40,97 @@ _REQUIRED = {
 # Config validation
 
 
-def _is_real(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
 def _positive_real(where: str, key: str, v: Any) -> float:
-    if not _is_real(v) or v <= 0:
+    if not is_real(v) or v <= 0:
         raise ConfigError(f"{where}: {key!r} must be a positive finite number, got {v!r}")
     return float(v)
 
 
-def _validate(kind: str, index: int, config: Any) -> dict[str, Any]:
-    """Check one config; return it normalised (floats, defaults of hyper-parameters filled in)."""
-    where = f"{kind} config #{index}"
+def _check_keys(kind: str, where: str, config: Any) -> str:
+    """The config's optimizer, once its keys are exactly the kind's plus that optimizer's hyper-parameters."""
     if not isinstance(config, dict):
         raise ConfigError(f"{where}: must be a dict, got {type(config).__name__}")
     optimizer = config.get("optimizer")
     if optimizer not in descent.OPTIMIZERS:
         raise ConfigError(f"{where}: 'optimizer' must be one of {sorted(descent.OPTIMIZERS)}, got {optimizer!r}")
-    hyper_defaults = descent.HYPER_DEFAULTS[optimizer]
-    allowed = set(_REQUIRED[kind]) | set(hyper_defaults)
+    allowed = set(_REQUIRED[kind]) | set(descent.HYPER_DEFAULTS[optimizer])
     unknown = sorted(set(config) - allowed)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {unknown} for optimizer {optimizer!r}; allowed: {sorted(allowed)}")
     missing = [k for k in _REQUIRED[kind] if k not in config]
     if missing:
         raise ConfigError(f"{where}: missing key(s) {missing}")
+    return optimizer
 
-    out: dict[str, Any] = {"optimizer": optimizer}
+
+def _learning_rates(kind: str, where: str, config: dict[str, Any]) -> list[float]:
     if kind == "rosenbrock":
-        out["lr"] = _positive_real(where, "lr", config["lr"])
-    else:
-        lrs = config["lrs"]
-        if not isinstance(lrs, list) or not lrs:
-            raise ConfigError(f"{where}: 'lrs' must be a non-empty list of numbers, got {lrs!r}")
-        out["lrs"] = [_positive_real(where, f"lrs[{i}]", v) for i, v in enumerate(lrs)]
-    steps = config["steps"]
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
-        raise ConfigError(f"{where}: 'steps' must be an int in [1, {MAX_STEPS}], got {steps!r}")
-    out["steps"] = steps
-    init = config["init"]
-    if not isinstance(init, list) or len(init) != 2 or not all(_is_real(v) for v in init):
-        raise ConfigError(f"{where}: 'init' must be a list [x, y] of two finite numbers, got {init!r}")
-    out["init"] = [float(v) for v in init]
+        return [_positive_real(where, "lr", config["lr"])]
+    lrs = config["lrs"]
+    if not isinstance(lrs, list) or not lrs:
+        raise ConfigError(f"{where}: 'lrs' must be a non-empty list of numbers, got {lrs!r}")
+    return [_positive_real(where, f"lrs[{i}]", v) for i, v in enumerate(lrs)]
 
+
+def _steps(where: str, steps: Any) -> int:
+    if not is_int(steps) or not 1 <= steps <= MAX_STEPS:
+        raise ConfigError(f"{where}: 'steps' must be an int in [1, {MAX_STEPS}], got {steps!r}")
+    return steps
+
+
+def _init(where: str, init: Any) -> tuple[float, float]:
+    if not isinstance(init, list) or len(init) != 2 or not all(is_real(v) for v in init):
+        raise ConfigError(f"{where}: 'init' must be a list [x, y] of two finite numbers, got {init!r}")
+    return float(init[0]), float(init[1])
+
+
+def _hyper(where: str, optimizer: str, config: dict[str, Any]) -> dict[str, Any]:
+    """The optimizer's hyper-parameters, defaults filled in, as the descent functions take them."""
     hyper: dict[str, Any] = {}
-    for key, default in hyper_defaults.items():
+    for key, default in descent.HYPER_DEFAULTS[optimizer].items():
         v = config.get(key, default)
         if key == "eps_inside":
             if not isinstance(v, bool):
                 raise ConfigError(f"{where}: 'eps_inside' must be true or false, got {v!r}")
         elif key in ("gamma", "beta"):
-            if not _is_real(v) or not 0 <= v < 1:
+            if not is_real(v) or not 0 <= v < 1:
                 raise ConfigError(f"{where}: {key!r} must be a number in [0, 1), got {v!r}")
             v = float(v)
         elif key == "eps":
-            if not _is_real(v) or v < 0:
+            if not is_real(v) or v < 0:
                 raise ConfigError(f"{where}: 'eps' must be a non-negative finite number, got {v!r}")
             v = float(v)
         hyper[key] = v
-    out["hyper"] = hyper
-    return out
+    return hyper
 
 
-def validate_configs(kind: str, configs: list[dict]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class DescentConfig:
+    """One Problem 1 config, checked once and normalised (floats, hyper-parameter defaults filled in).
+
+    ``lrs`` holds the one learning rate of a ``rosenbrock`` config, or every rate of a ``rosenbrock_sweep``.
+    """
+
+    optimizer: str
+    lrs: list[float]
+    steps: int
+    init: tuple[float, float]
+    hyper: dict[str, Any]
+
+    @classmethod
+    def check(cls, kind: str, index: int, config: Any) -> "DescentConfig":
+        """Raise one :class:`ConfigError` line naming config #``index`` and its first bad field."""
+        where = f"{kind} config #{index}"
+        optimizer = _check_keys(kind, where, config)
+        return cls(optimizer=optimizer, lrs=_learning_rates(kind, where, config), steps=_steps(where, config["steps"]),
+                   init=_init(where, config["init"]), hyper=_hyper(where, optimizer, config))
+
+
+def validate_configs(kind: str, configs: list[dict]) -> list[DescentConfig]:
     """Validate every config of ``kind`` up front; raise :class:`ConfigError` naming the first bad one."""
     if kind not in _REQUIRED:
         raise ConfigError(f"unknown Problem 1 kind {kind!r}")
-    return [_validate(kind, i, c) for i, c in enumerate(configs)]
+    return [DescentConfig.check(kind, i, c) for i, c in enumerate(configs)]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -142,7 +167,7 @@ def _distance(xy: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.hypot(xy[..., 0] - rosenbrock.MINIMUM[0], xy[..., 1] - rosenbrock.MINIMUM[1])
 
 
-def _floats(a: NDArray[np.float64]) -> list:
+def _floats(a: NDArray[Any]) -> list:
     return a.tolist()
 
 
@@ -159,7 +184,7 @@ def trajectory_result(xy: NDArray[np.float64], diverged_step: int) -> dict[str, 
     """The cached result of one run from its full trajectory ``xy`` (steps+1, 2)."""
     steps = xy.shape[0] - 1
     final = xy[-1]
-    finite = np.isfinite(xy).all(axis=1)
+    finite = np.asarray(np.isfinite(xy).all(axis=1))
     idx = thin_steps(steps, diverged_step, finite)
     kept = xy[idx]
     nan = float("nan")
@@ -216,12 +241,12 @@ class _Progress:
             self.bar.close()
 
 
-def _optimize(cfg: dict[str, Any], lrs: Any, *, final_only: bool, progress: bool, desc: str) -> descent.Trajectory:
-    bar = _Progress(cfg["steps"], desc, progress)
+def _optimize(cfg: DescentConfig, lrs: Any, *, final_only: bool, progress: bool, desc: str) -> descent.Trajectory:
+    bar = _Progress(cfg.steps, desc, progress)
     try:
-        return descent.OPTIMIZERS[cfg["optimizer"]](
-            rosenbrock.gradient, cfg["init"], lrs, cfg["steps"],
-            final_only=final_only, callback=bar, **cfg["hyper"],
+        return descent.OPTIMIZERS[cfg.optimizer](
+            rosenbrock.gradient, cfg.init, lrs, cfg.steps,
+            final_only=final_only, callback=bar, **cfg.hyper,
         )
     finally:
         bar.close()
@@ -231,8 +256,9 @@ def run_trajectory(configs: list[dict], *, progress: bool = True) -> Iterator[tu
     """Kind ``rosenbrock``: one full run per config; yields (index, result) as each finishes."""
     checked = validate_configs("rosenbrock", configs)
     for i, cfg in enumerate(checked):
-        traj = _optimize(cfg, cfg["lr"], final_only=False, progress=progress,
-                         desc=f"{cfg['optimizer']} lr={cfg['lr']:g}")
+        lr = cfg.lrs[0]
+        traj = _optimize(cfg, lr, final_only=False, progress=progress, desc=f"{cfg.optimizer} lr={lr:g}")
+        assert traj.xy is not None  # final_only=False keeps every iterate
         yield i, trajectory_result(traj.xy[:, 0, :], int(traj.diverged_step[0]))
 
 
@@ -240,13 +266,13 @@ def run_sweep(configs: list[dict], *, progress: bool = True) -> Iterator[tuple[i
     """Kind ``rosenbrock_sweep``: all of a config's learning rates in one vectorised run."""
     checked = validate_configs("rosenbrock_sweep", configs)
     for i, cfg in enumerate(checked):
-        traj = _optimize(cfg, cfg["lrs"], final_only=True, progress=progress,
-                         desc=f"{cfg['optimizer']} sweep x{len(cfg['lrs'])}")
+        traj = _optimize(cfg, cfg.lrs, final_only=True, progress=progress,
+                         desc=f"{cfg.optimizer} sweep x{len(cfg.lrs)}")
         ok = traj.diverged_step < 0
         dist = np.where(ok, _distance(traj.final), np.nan)
         f = np.where(ok, rosenbrock.value(traj.final[:, 0], traj.final[:, 1]), np.nan)
         yield i, {
-            "lrs": list(cfg["lrs"]),
+            "lrs": list(cfg.lrs),
             "final_dist": _floats(dist),
             "diverged_step": _floats(traj.diverged_step),
             "final_f": _floats(f),

@@ -3,33 +3,32 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any
 
+from hw7.entry import Entry, Metric
 from hw7.problem1.experiments import P1_ADAM_VARIANT_LRS, adam_variant_name
 
-Entries = list[dict[str, Any]]
 
-
-def _by(entries: Entries, field: str) -> dict[Any, dict[str, Any]]:
+def _by(entries: list[Entry], field: str) -> dict[Any, dict[str, Any]]:
     return {e["config"][field]: e["result"] for e in entries}
 
 
-def _p1_b(entries: Entries) -> dict[str, float]:
+def _p1_b(entries: list[Entry]) -> dict[str, float]:
     return {f"p1.b.final_dist.{opt}": r["final_dist"] for opt, r in _by(entries, "optimizer").items()}
 
 
-def _p1_c(entries: Entries) -> dict[str, float]:
+def _p1_c(entries: list[Entry]) -> dict[str, float]:
     results = _by(entries, "optimizer")
     out = {f"p1.c.diverged_step.{opt}": r["diverged_step"] for opt, r in results.items()}
     out.update({f"p1.c.final_dist.{opt}": r["final_dist"] for opt, r in results.items()})
     return out
 
 
-def _p1_d(entries: Entries) -> dict[str, float]:
+def _p1_d(entries: list[Entry]) -> dict[str, float]:
     return {f"p1.d.final_dist.{e['config']['optimizer']}": e["result"]["final_dist"] for e in entries}
 
 
-def _p1_sweep(entries: Entries) -> dict[str, float]:
+def _p1_sweep(entries: list[Entry]) -> dict[str, float]:
     out: dict[str, float] = {}
     for opt, r in _by(entries, "optimizer").items():
         finite = [(d, lr) for d, lr in zip(r["final_dist"], r["lrs"]) if d is not None and math.isfinite(d)]
@@ -42,7 +41,7 @@ def _p1_sweep(entries: Entries) -> dict[str, float]:
 
 
 
-def _p1_adam_variants(entries: Entries) -> dict[str, float]:
+def _p1_adam_variants(entries: list[Entry]) -> dict[str, float]:
     """Each Adam variant's wander near the minimum (part b's rate: p1.b; part d's: p1.d)."""
     part = {P1_ADAM_VARIANT_LRS[0]: "b", P1_ADAM_VARIANT_LRS[1]: "d"}
     out: dict[str, float] = {}
@@ -54,14 +53,14 @@ def _p1_adam_variants(entries: Entries) -> dict[str, float]:
     return out
 
 
-def _p1_limits(entries: Entries) -> dict[str, float]:
+def _p1_limits(entries: list[Entry]) -> dict[str, float]:
     """Step at which each run near a divergence limit diverged (-1: never), by optimizer and rate."""
     return {f"p1.limits.diverged_step.{e['config']['optimizer']}.lr{e['config']['lr']:.3g}": e["result"]["diverged_step"]
             for e in entries}
 
 
 #: experiment name -> the function that turns its entries into headline numbers
-METRICS: dict[str, Callable[[Entries], dict[str, Any]]] = {
+METRICS: dict[str, Metric] = {
     "p1-b": _p1_b,
     "p1-c": _p1_c,
     "p1-d": _p1_d,

@@ -9,10 +9,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from hw7.entry import Entry, history
 from hw7.report.plots import DIVERGED_MARKER, MAX_WIDTH_IN, band, color, label, legend_below
-
-Entry = dict[str, Any]
-
 
 # ---------------------------------------------------------------------------------------------
 # Appendix A: the optimizer zoo
@@ -53,7 +51,7 @@ def zoo_curves(entries: Sequence[Entry], published: dict[str, float], *, zoom: t
     shared and zoomed on the values from iteration ``zoom_from`` on (earlier ones fall below it)."""
     groups = zoo_by_optimizer(entries)
     final = {opt: np.mean([e["result"]["final_test_acc"] for e in es]) for opt, es in groups.items()}
-    order = sorted(groups, key=final.get, reverse=True)
+    order = sorted(groups, key=final.__getitem__, reverse=True)
     curves = {opt: (np.array(es[0]["result"]["iterations"]), np.array([e["result"]["test_acc"] for e in es], dtype=float))
               for opt, es in groups.items()}
     last = max(its.max() for its, _ in curves.values())
@@ -146,7 +144,8 @@ def lnn_depth_curves(entry: Entry, *, noise_floor: float | None = None) -> plt.F
     ax.text(len(curves[0]) * 0.99, cfg["threshold"] * 1.12, "threshold", ha="right", fontsize="small")
     if noise_floor is not None:
         ax.axhline(noise_floor, color="grey", ls=":", lw=1)
-        ax.text(len(curves[0]) * 0.99, noise_floor * 0.8, "best possible (noise)", ha="right", va="top", fontsize="small", color="grey")
+        ax.text(len(curves[0]) * 0.99, noise_floor * 0.8, "best possible (noise)", ha="right", va="top",
+                fontsize="small", color="grey")
     ax.set(yscale="log", xlabel="epoch (one full-batch gradient step)", ylabel="loss  ½·mean squared error")
     # beside the axes: the flat plateaus of the deep networks fill the top right of the plot
     ax.legend(title="depth D", loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
@@ -232,7 +231,8 @@ def lnn_init_curves(entry: Entry) -> plt.Figure:
 def numpy_vs_torch(numpy_entries: Sequence[Entry], torch_entries: Sequence[Entry]) -> plt.Figure:
     """Test accuracy and training loss per epoch: NumPy float64 vs the torch runs of Problem 2(a), bands = min–max over seeds."""
     fig, axes = plt.subplots(1, 3, figsize=(MAX_WIDTH_IN, 3.5), layout="constrained")
-    series = {"NumPy (float64)": (numpy_entries, "tab:orange", "-"), "torch engine (float32)": (torch_entries, color("sgd"), "--")}
+    series = {"NumPy (float64)": (numpy_entries, "tab:orange", "-"),
+              "torch engine (float32)": (torch_entries, color("sgd"), "--")}
     for name, (es, col, ls) in series.items():
         epochs = np.array(es[0]["result"]["epochs"])
         acc = np.array([e["result"]["eval_acc"] for e in es], dtype=float)
@@ -246,8 +246,8 @@ def numpy_vs_torch(numpy_entries: Sequence[Entry], torch_entries: Sequence[Entry
         t = by_seed_t.get(e["config"]["seed"])
         if t is None:
             continue
-        n = len(e["result"]["eval_acc"])
-        diff = 100 * (np.array(e["result"]["eval_acc"]) - np.array(t["result"]["eval_acc"][:n]))
+        n = len(history(e, "eval_acc"))
+        diff = 100 * (np.array(history(e, "eval_acc")) - np.array(history(t, "eval_acc")[:n]))
         axes[2].plot(e["result"]["epochs"], diff, marker="o", ms=3, label=f"seed {e['config']['seed']}")
     axes[2].axhline(0, color="black", lw=0.8)
     axes[0].set(xlabel="epoch", ylabel="test accuracy", title="test accuracy")

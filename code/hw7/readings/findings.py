@@ -15,20 +15,20 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from hw7.entry import Entry, acc_at, final_accs, history
 from hw7.readings.experiments import LNN_INIT, LNN_INIT_DEPTH, LNN_INIT_LR, NUMPY_EPOCHS, ZOO_SEEDS
 from hw7.readings.figures import gradcheck_table, lnn_stability_limit
 from hw7.readings.zoo import PUBLISHED_ACC, TUTORIAL_HYPER, TUTORIAL_LOG_FINAL
 from hw7.report import claims
 from hw7.report.plots import label
 
-Entry = dict[str, Any]
 Read = Callable[[str], list[Entry]]
 
 
 def holm(pvalues: Mapping[Any, float], alpha: float = claims.ALPHA) -> set[Any]:
     """Holm's step-down correction: the keys whose tests stay significant when all are corrected together."""
     kept: set[Any] = set()
-    ordered = sorted(pvalues, key=pvalues.get)
+    ordered = sorted(pvalues, key=pvalues.__getitem__)
     for i, key in enumerate(ordered):
         if pvalues[key] >= alpha / (len(ordered) - i):
             break
@@ -288,7 +288,7 @@ class Lnn:
 
     @property
     def fastest_depth(self) -> int:
-        return min(self.learned, key=self.learned.get)
+        return min(self.learned, key=self.learned.__getitem__)
 
     @property
     def shallow(self) -> int:
@@ -356,7 +356,7 @@ class Lnn:
     @property
     def w_fast(self) -> float:
         ok = {w: t for w, t in self.time_init.items() if t >= 0}
-        return min(ok, key=ok.get)
+        return min(ok, key=ok.__getitem__)
 
     @property
     def fast_product(self) -> float:
@@ -462,7 +462,7 @@ class NumpyNet:
     @property
     def worst_param(self) -> str:
         """The parameter of the dropout network with the largest error."""
-        return max(self.dropout_net_params, key=self.dropout_net_params.get)
+        return max(self.dropout_net_params, key=self.dropout_net_params.__getitem__)
 
     @property
     def other_params_max(self) -> float:
@@ -500,15 +500,15 @@ def load_numpy(read: Read, homework_loop_run_s: float) -> NumpyNet:
     seeds = tuple(e["config"]["seed"] for e in np_runs)
     torch_runs = sorted((e for e in read("p2-a-sgd-lr") if e["config"]["lr"] == P2_BASELINE["lr"]
                          and e["config"]["seed"] in seeds), key=lambda e: e["config"]["seed"])
-    diffs = np.array([np.array(a["result"]["eval_acc"]) - np.array(b["result"]["eval_acc"][:NUMPY_EPOCHS])
+    diffs = np.array([np.array(history(a, "eval_acc")) - np.array(history(b, "eval_acc")[:NUMPY_EPOCHS])
                       for a, b in zip(np_runs, torch_runs)])
     return NumpyNet(
         h=grad_e["config"]["h"], max_rel_error=dict(gr["max_rel_error"]),
         dropout_net_params=dict(gr["checks"]["net_relu_dropout0.5_15-20-30-10"]),
         match_steps=gr["match"]["steps"], max_loss_gap=gr["match"]["max_loss_gap"],
         max_weight_gap=gr["match"]["max_weight_gap"], seeds=seeds,
-        numpy_final=tuple(e["result"]["eval_acc"][-1] for e in np_runs),
-        torch_final=tuple(e["result"]["eval_acc"][NUMPY_EPOCHS - 1] for e in torch_runs),
+        numpy_final=final_accs(np_runs),
+        torch_final=tuple(acc_at(e, NUMPY_EPOCHS) for e in torch_runs),
         acc_diffs=tuple(diffs.ravel().tolist()),
         numpy_epoch_s=float(np.mean([np.mean(e["result"]["epoch_seconds"]) for e in np_runs])),
         numpy_total_s=sum(e["meta"]["seconds"] for e in np_runs),

@@ -128,7 +128,7 @@ def compute(config: Mapping[str, Any]) -> dict[str, Any]:
     # fastest-converging learning rate per (depth, init): smallest learning time; ties -> the smaller rate
     t_rank = np.where(times < 0, np.iinfo(np.int64).max, times)
     best = np.argmin(t_rank, axis=1)                                      # (D, I)
-    converged_any = (times >= 0).any(axis=1)
+    converged_any = np.asarray((times >= 0).any(axis=1))
     lrs = np.asarray(cfg["lrs"], dtype=float)
     result: dict[str, Any] = {
         "learning_time": times.tolist(),

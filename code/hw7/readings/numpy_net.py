@@ -24,7 +24,6 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-
 # ---------------------------------------------------------------------------------------------
 # Layers
 
@@ -61,6 +60,7 @@ class Linear(Layer):
         return self._x @ self.params["W"] + self.params["b"]
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
+        assert self._x is not None, "backward() before forward()"
         self.grads = {"W": self._x.T @ dout, "b": dout.sum(axis=0)}
         return (dout @ self.params["W"].T).reshape(self._shape)
 

@@ -19,9 +19,8 @@ from typing import Any, Iterator, Mapping
 
 import numpy as np
 
-from hw7.readings import numpy_net as nn_np
 from hw7.errors import ConfigError, check_keys
-
+from hw7.readings import numpy_net as nn_np
 
 # ---------------------------------------------------------------------------------------------
 # kind numpy_net
@@ -42,7 +41,7 @@ def initial_network(cfg) -> nn_np.Sequential:
 
     torch_net = Network(cfg.sizes, cfg.activation, cfg.init, seed=cfg.seed)
     net = nn_np.mlp(cfg.sizes, cfg.activation)
-    for layer, tl in zip(net.param_layers, torch_net.layers):
+    for layer, tl in zip(net.param_layers, torch_net.linears):
         layer.params["W"] = tl.weight.detach().double().numpy().T.copy()
         layer.params["b"] = tl.bias.detach().double().numpy().copy()
     return net
@@ -185,7 +184,8 @@ def gradient_checks(seed: int, h: float) -> dict[str, dict[str, float]]:
     ce = nn_np.SoftmaxCrossEntropy()
     ce.forward(logits, labels)
     analytic = ce.backward()
-    checks["softmax_ce"] = {"x": nn_np.rel_error(analytic, nn_np.numerical_gradient(lambda: ce.forward(logits, labels), logits, h))}
+    numeric = nn_np.numerical_gradient(lambda: ce.forward(logits, labels), logits, h)
+    checks["softmax_ce"] = {"x": nn_np.rel_error(analytic, numeric)}
     nets = {
         "net_sigmoid_4-30-7": (nn_np.mlp([4, 30, 7], "sigmoid", rng=rng), 4, 7),
         "net_relu_15-20-30-10": (nn_np.mlp([15, 20, 30, 10], "relu", rng=rng), 15, 10),
@@ -204,8 +204,8 @@ def torch_match(config: Mapping[str, Any], steps: int, data: Any) -> dict[str, A
     import torch.nn.functional as F
 
     from hw7.mnist.common import shuffle_generator
-    from hw7.mnist.reference import make_optimizer as torch_optimizer
     from hw7.mnist.network import Network
+    from hw7.mnist.reference import make_optimizer as torch_optimizer
 
     cfg = _train_config(config)
     net = initial_network(cfg)
@@ -228,7 +228,7 @@ def torch_match(config: Mapping[str, Any], steps: int, data: Any) -> dict[str, A
         topt.step()
         losses_torch.append(loss.item())
     gaps = []
-    for layer, tl in zip(net.param_layers, tnet.layers):
+    for layer, tl in zip(net.param_layers, tnet.linears):
         gaps.append(float(np.max(np.abs(layer.params["W"] - tl.weight.detach().numpy().T))))
         gaps.append(float(np.max(np.abs(layer.params["b"] - tl.bias.detach().numpy()))))
     return {"steps": steps, "loss_numpy": losses_np, "loss_torch": losses_torch,

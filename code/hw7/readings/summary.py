@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import statistics
-from typing import Any, Callable
+from typing import Any
 
-Entries = list[dict[str, Any]]
+from hw7.entry import Entry, Metric, final_acc
 
 
-def _zoo(entries: Entries) -> dict[str, float]:
+def _zoo(entries: list[Entry]) -> dict[str, float]:
     by_opt: dict[str, list[float]] = {}
     for e in entries:
         by_opt.setdefault(e["config"]["optimizer"], []).append(float(e["result"]["final_test_acc"]))
@@ -19,7 +19,7 @@ def _zoo(entries: Entries) -> dict[str, float]:
     return out
 
 
-def _lnn_lr(entries: Entries) -> dict[str, Any]:
+def _lnn_lr(entries: list[Entry]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for e in entries:
         init_index = e["config"]["inits"].index(0.9) if 0.9 in e["config"]["inits"] else 0
@@ -28,16 +28,16 @@ def _lnn_lr(entries: Entries) -> dict[str, Any]:
     return out
 
 
-def _gradcheck(entries: Entries) -> dict[str, float]:
+def _gradcheck(entries: list[Entry]) -> dict[str, float]:
     return {"app.numpy.max_grad_rel_error": max(max(e["result"]["max_rel_error"].values()) for e in entries)}
 
 
-def _numpy_mnist(entries: Entries) -> dict[str, float]:
-    return {"app.numpy.final_test_acc": statistics.fmean(e["result"]["eval_acc"][-1] for e in entries)}
+def _numpy_mnist(entries: list[Entry]) -> dict[str, float]:
+    return {"app.numpy.final_test_acc": statistics.fmean(final_acc(e) for e in entries)}
 
 
 #: experiment name -> the function that turns its entries into headline numbers
-METRICS: dict[str, Callable[[Entries], dict[str, Any]]] = {
+METRICS: dict[str, Metric] = {
     "app-zoo": _zoo,
     "app-lnn-lr": _lnn_lr,
     "app-numpy-gradcheck": _gradcheck,

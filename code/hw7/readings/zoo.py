@@ -122,10 +122,10 @@ def build_model(hidden: int, seed: int, n_in: int = 784, n_out: int = 10):
     from hw7.mnist.network import STREAM_INIT, make_generator
 
     gen = make_generator(seed, STREAM_INIT)
-    model = nn.Sequential(nn.utils.skip_init(nn.Linear, n_in, hidden), nn.ReLU(),
-                          nn.utils.skip_init(nn.Linear, hidden, n_out))
+    first, last = nn.utils.skip_init(nn.Linear, n_in, hidden), nn.utils.skip_init(nn.Linear, hidden, n_out)
+    model = nn.Sequential(first, nn.ReLU(), last)
     with torch.no_grad():
-        for layer in (model[0], model[2]):
+        for layer in (first, last):
             bound = 1.0 / math.sqrt(layer.in_features)
             layer.weight.uniform_(-bound, bound, generator=gen)
             layer.bias.uniform_(-bound, bound, generator=gen)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,6 +88,12 @@ def execute(chapter: Chapter, timeout: int = 600) -> nbformat.NotebookNode:
     return chapter.notebook
 
 
+def _one_by_one(values: list[str]) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement that hands out ``values`` in order, one per match."""
+    queue = iter(values)
+    return lambda _match: next(queue)
+
+
 def substitute_inline(notebook: nbformat.NotebookNode) -> list[str]:
     """Replace inline expressions in markdown with the values the kernel printed; return them all."""
     values: list[str] = []
@@ -97,8 +104,7 @@ def substitute_inline(notebook: nbformat.NotebookNode) -> list[str]:
             pending = json.loads(out.split(INLINE_MARK, 1)[1])
             values.extend(pending)
         elif cell.cell_type == "markdown" and pending:
-            queue = iter(pending)
-            cell.source = INLINE_RE.sub(lambda _m: next(queue), cell.source)
+            cell.source = INLINE_RE.sub(_one_by_one(pending), cell.source)
             pending = []
     notebook.cells = [c for c in notebook.cells if not c.metadata.get("hw7_inline")]
     return values

@@ -18,13 +18,14 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any, Callable, cast
 
 from hw7 import REPO_ROOT
-from hw7.store import fingerprint
+from hw7.entry import Entry
 from hw7.errors import CacheCorrupt, CacheMissing, CacheUnwritable
-from hw7.store.registry import CODE_VERSION, Run
 from hw7.specs import canonical_json
+from hw7.store import fingerprint
+from hw7.store.registry import CODE_VERSION, Run
 
 SCHEMA = 1
 
@@ -146,7 +147,8 @@ def check_writable(runs: "list[Run]", root: Path | None = None) -> None:
             os.unlink(probe)
         except OSError as exc:
             raise CacheUnwritable(f"cannot save results in {folder} ({exc.strerror or exc}); nothing was computed — "
-                                  f"make it writable (`chmod -R u+w {base}`) or point HW7_CACHE_DIR at a writable folder") from None
+                                  f"make it writable (`chmod -R u+w {base}`) or point HW7_CACHE_DIR at a writable "
+                                  "folder") from None
     for run in runs:
         path = entry_path(run, root)
         if path.exists() and not path.is_file():
@@ -171,7 +173,7 @@ def read_file(path: Path) -> dict[str, Any]:
     return entry
 
 
-def read_entry(run: Run, root: Path | None = None) -> dict[str, Any]:
+def read_entry(run: Run, root: Path | None = None) -> Entry:
     """The verified entry for ``run``; clear errors when it is missing or damaged."""
     path = entry_path(run, root)
     try:
@@ -185,7 +187,7 @@ def read_entry(run: Run, root: Path | None = None) -> dict[str, Any]:
         raise CacheCorrupt(f"{exc}; {regenerate_hint(run)}") from None
     if entry.get("key") != run.key or entry.get("config") != run.config:
         raise CacheCorrupt(f"cache entry {path} holds another config than its name says; {regenerate_hint(run)}")
-    return entry
+    return cast(Entry, entry)
 
 
 def remove_stale_temp_files(root: Path | None = None) -> list[Path]:

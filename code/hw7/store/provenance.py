@@ -8,18 +8,18 @@ entry; its compute time is counted once, under the experiment that computed it (
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Any
 
 import pandas as pd
 
+from hw7.entry import Entry
 from hw7.store import cache, registry
 
+_MEMO: dict[tuple, list[tuple[registry.Run, Entry]]] = {}
 
-_MEMO: dict[tuple, list[tuple[registry.Run, dict[str, Any]]]] = {}
 
-
-def cached_entries() -> list[tuple[registry.Run, dict[str, Any]]]:
+def cached_entries() -> list[tuple[registry.Run, Entry]]:
     """(run, verified entry) for every registered run that is cached, one per key, in registry order.
 
     Remembered while no entry file changes (the appendix asks several times; reading is ~1 s).
@@ -58,7 +58,7 @@ def duration(seconds: float) -> str:
     return f"{hours} h {rest:02d} min"
 
 
-def _environment(entry: dict[str, Any]) -> tuple[str, str, str]:
+def _environment(entry: Entry) -> tuple[str, str, str]:
     meta = entry.get("meta", {})
     return str(meta.get("device", "?")), versions_text(meta.get("versions", {})), str(meta.get("platform", "?"))
 
@@ -123,7 +123,7 @@ def experiment_table() -> pd.DataFrame:
 def environment_table() -> pd.DataFrame:
     """Distinct (device, library versions, platform) the cached runs were computed with, and how many each."""
     counts: Counter[tuple[str, str, str]] = Counter()
-    seconds: Counter[tuple[str, str, str]] = Counter()
+    seconds: defaultdict[tuple[str, str, str], float] = defaultdict(float)
     for _, entry in cached_entries():
         env = _environment(entry)
         counts[env] += 1

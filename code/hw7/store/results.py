@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from hw7.entry import Entry
 from hw7.store import cache, registry
 
 
-def load(experiment: str) -> list[dict[str, Any]]:
+def load(experiment: str) -> list[Entry]:
     """Every run of ``experiment`` as ``{"config", "result", "meta"}``, in registry order.
 
     Raises :class:`~hw7.errors.CacheMissing` (with the command that computes it) rather than training.

@@ -16,9 +16,10 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 from hw7 import REPO_ROOT
+from hw7.entry import Metric
 from hw7.errors import CacheCorrupt, CacheMissing, SummaryStale
 from hw7.mnist import summary as mnist_summary
 from hw7.problem1 import summary as problem1_summary
@@ -28,11 +29,8 @@ from hw7.store import cache, registry
 #: each family's headline numbers (``METRICS``) and what they mean (``DESCRIPTIONS``), in book order
 FAMILY_SUMMARIES = (problem1_summary, mnist_summary, readings_summary)
 
-Entries = list[dict[str, Any]]
-
-
 #: experiment name -> the function that turns its entries into headline numbers, from every family
-METRICS: dict[str, Callable[[Entries], dict[str, Any]]] = {
+METRICS: dict[str, Metric] = {
     name: metric for family in FAMILY_SUMMARIES for name, metric in family.METRICS.items()}
 
 
@@ -178,7 +176,8 @@ class Check:
             return self.unreadable
         if b.corrupt:
             name, message = next(iter(b.corrupt.items()))
-            more = f" (damaged entries in {len(b.corrupt) - 1} more experiment(s): `python -m hw7 list`)" if len(b.corrupt) > 1 else ""
+            more = (f" (damaged entries in {len(b.corrupt) - 1} more experiment(s): `python -m hw7 list`)"
+                    if len(b.corrupt) > 1 else "")
             return CacheCorrupt(f"{self.path} cannot be checked: {message}{more}")
         if b.missing:
             names = " ".join(b.missing)
