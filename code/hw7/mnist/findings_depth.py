@@ -68,6 +68,21 @@ class DepthFindings:
     epochs: int
     budgets: tuple[int, ...]
     depths: tuple[int, ...]
+    chosen: DepthCell                 # the registry's choice (P3C_DEPTH_CHOICE), tested on the test set
+    test_accs: tuple[float, ...]      # its test accuracy, 3 seeds, trained on all 60,000 images
+
+    @property
+    def chosen_is_best(self) -> bool:
+        """The choice is the net with the best mean validation accuracy (what the registry promises)."""
+        return self.chosen is self.overall_best
+
+    @property
+    def test_mean(self) -> float:
+        return statistics.fmean(self.test_accs)
+
+    @property
+    def test_sd(self) -> float:
+        return statistics.stdev(self.test_accs)
 
     def cell(self, budget: int, depth: int) -> DepthCell:
         return next(c for c in self.cells if c.budget == budget and c.depth == depth)
@@ -122,8 +137,11 @@ def _verdict(cells: Sequence[DepthCell], budget: int) -> BudgetVerdict:
     return BudgetVerdict(budget, best, holm(raw))
 
 
-def from_entries(entries: Sequence[dict[str, Any]]) -> DepthFindings:
-    """The findings of ``p3-c-depth``'s cache entries (the store's loader passes them in)."""
+def from_entries(entries: Sequence[dict[str, Any]], final: Sequence[dict[str, Any]] = ()) -> DepthFindings:
+    """The findings of ``p3-c-depth``'s cache entries and of ``p3-c-depth-final``'s (the store's loader
+    passes them in; without the final runs the test accuracies are empty)."""
     cells = _cells(entries)
+    chosen = next(c for c in cells if (c.budget, c.depth) == mx.P3C_DEPTH_CHOICE)
     return DepthFindings(cells, {b: _verdict(cells, b) for b in mx.P3C_DEPTH_BUDGETS},
-                         int(mx.P3C_DEPTH_RECIPE["epochs"]), tuple(mx.P3C_DEPTH_BUDGETS), tuple(mx.P3C_DEPTHS))
+                         int(mx.P3C_DEPTH_RECIPE["epochs"]), tuple(mx.P3C_DEPTH_BUDGETS), tuple(mx.P3C_DEPTHS),
+                         chosen, tuple(float(e["result"]["eval_acc"][-1]) for e in final))
