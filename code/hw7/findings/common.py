@@ -9,9 +9,9 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from hw7.entry import Entry  # noqa: E402  (re-exported for the findings modules)
 from hw7.mnist import results as mr
 
-Entry = dict[str, Any]
 Steps = Sequence[tuple[str, str, dict[str, Any]]]
 
 

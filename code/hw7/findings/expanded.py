@@ -113,7 +113,7 @@ class Expanded:
         for v in self.variants.values():
             rows.append({"id": v.id, "training images": v.change, "val. accuracy (%)": f"{100 * v.acc:.2f}",
                          "Δ (points)": fmt.pts(v.delta),
-                         "p": claims.p_value(v.vs_control.p_raw),
+                         "p": claims.p_value(v.vs_control.p if v.vs_control.p_raw is None else v.vs_control.p_raw),
                          "p (Holm)": claims.p_value(v.vs_control.p),
                          "CPU min / run": f"{v.cpu_min:.1f}", "wall min / run": f"{v.wall_min:.1f}"})
         return pd.DataFrame(rows)

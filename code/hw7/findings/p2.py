@@ -198,7 +198,8 @@ def _part_c() -> PartC:
     search = mr.search_table(entries, mx.P2C_SEARCH)
     seconds = search.set_index("id")["seconds"]
     finals = source.entries("p2-c-final")
-    return PartC(search=search, steps=steps, wave2=wave2, relu_vs_sigmoid=claims.compare(steps["w1.3"].values, steps["w1.2"].values),
+    return PartC(search=search, steps=steps, wave2=wave2,
+                 relu_vs_sigmoid=claims.compare(steps["w1.3"].values, steps["w1.2"].values),
                  wide_train_loss=float(last["train_loss"].mean()), wide_val_loss=float(last["loss"].mean()),
                  best=claims.best({s: b.values for s, b in steps.items()}), choice=mx.P2C_CHOICE,
                  final=last_acc(finals), params=int(finals[0]["result"]["params"]), target=TARGET,
@@ -218,7 +219,8 @@ def _repro() -> Repro:
             missing.append(name)
     # runs that recorded CPU time (the expanded-data runs) trained beside other jobs: their wall time overstates cost
     timed = [e for e in entries if e["result"].get("cpu_seconds")]
-    return Repro(experiments=tuple(names), not_cached=tuple(missing), runs=len(entries), minutes=sum(e["meta"]["seconds"] for e in entries) / 60,
+    return Repro(experiments=tuple(names), not_cached=tuple(missing), runs=len(entries),
+                 minutes=sum(e["meta"]["seconds"] for e in entries) / 60,
                  devices=tuple(sorted({e["meta"]["device"] for e in entries})), timed_runs=len(timed),
                  timed_wall_minutes=sum(e["meta"]["seconds"] for e in timed) / 60,
                  timed_cpu_minutes=sum(e["result"]["cpu_seconds"] for e in timed) / 60,
@@ -233,7 +235,8 @@ def load() -> P2:
     rise = sgd.acc_after(lr0, 30) - sgd.acc_after(lr0, 25)
     a = PartA(sgd=sgd, homework_lr=lr0, baseline=sgd.at(lr0), late_rise=rise, setup=dict(mx.P2_BASELINE),
               top_vs_baseline=claims.compare(sgd.top.values, sgd.at(lr0).values))
-    b = PartB(adam=adam, at_homework_lr=adam.at(lr0), vs_sgd_at_homework_lr=claims.compare(adam.at(lr0).values, sgd.at(lr0).values),
+    b = PartB(adam=adam, at_homework_lr=adam.at(lr0),
+              vs_sgd_at_homework_lr=claims.compare(adam.at(lr0).values, sgd.at(lr0).values),
               tops=claims.compare(sgd.top.values, adam.top.values))
     distortions = expanded.describe_distortions()
     return P2(a=a, b=b, c=_part_c(), x=expanded.p2(), distortions=distortions,

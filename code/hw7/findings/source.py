@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from hw7 import REPO_ROOT
+from hw7.entry import Entry  # noqa: E402  (re-exported for the findings modules)
 from hw7.store import results, summary
-
-Entry = dict[str, Any]
 
 #: per-epoch cost of each distortion against a plain epoch (benchmarks/bench_augment.py)
 AUGMENT_BENCHMARK = REPO_ROOT / "benchmarks" / "augment_results.json"
