@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hw7.findings import source
-from hw7.findings.common import Band, Entry, last_acc, pm
+from hw7.findings.common import Band, Entry, last_acc, last_of, pm
 from hw7.mnist import experiments as mx
 from hw7.report import claims
 
@@ -28,6 +28,7 @@ class DepthCell:
     sizes: tuple[int, ...]
     params: int
     val: Band
+    train_loss: Band    # last epoch's mean training loss of each seed
     curves: np.ndarray  # validation accuracy, seeds x epochs
 
     @property
@@ -87,6 +88,11 @@ class Depth:
         return best is self.chosen
 
     @property
+    def max_train_loss(self) -> float:
+        """The largest last-epoch training loss of any seed of any net: how closely every net fits."""
+        return max(max(c.train_loss.values) for b in self.budgets for c in b.cells.values())
+
+    @property
     def min_budget_gain(self) -> float:
         return min(v.diff for v in self.budget_gain.values())
 
@@ -110,7 +116,7 @@ def _cell(budget: int, depth: int, entries: list[Entry]) -> DepthCell:
     sizes = mx.narrowing_sizes(depth, budget)
     mine = [e for e in entries if e["config"]["sizes"] == sizes]
     return DepthCell(budget, depth, tuple(sizes), int(mine[0]["result"]["params"]), last_acc(mine),
-                     np.array([e["result"]["eval_acc"] for e in mine], dtype=float))
+                     last_of(mine, "train_loss"), np.array([e["result"]["eval_acc"] for e in mine], dtype=float))
 
 
 def _budget(budget: int, entries: list[Entry]) -> Budget:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hw7.errors import CacheMissing
-from hw7.findings import expanded, source
+from hw7.findings import expanded, records, source
 from hw7.findings.common import Band, Entry, last_acc, last_of, pm, step_runs
 from hw7.mnist import experiments as mx
 from hw7.mnist import results as mr
@@ -179,6 +179,7 @@ class P2:
     b: PartB
     c: PartC
     x: expanded.Expanded
+    record: records.Record
     distortions: dict[str, Any]
     elastic_px: float
     repro: Repro
@@ -239,5 +240,5 @@ def load() -> P2:
               vs_sgd_at_homework_lr=claims.compare(adam.at(lr0).values, sgd.at(lr0).values),
               tops=claims.compare(sgd.top.values, adam.top.values))
     distortions = expanded.describe_distortions()
-    return P2(a=a, b=b, c=_part_c(), x=expanded.p2(), distortions=distortions,
+    return P2(a=a, b=b, c=_part_c(), x=expanded.p2(), record=records.shallow(), distortions=distortions,
               elastic_px=elastic_sd(distortions["elastic"]), repro=_repro())

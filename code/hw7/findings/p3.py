@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from hw7.findings import expanded, source
+from hw7.findings import depth, expanded, records, source
 from hw7.findings.common import Band, Entry, last_acc, last_of, pm, step_runs
 from hw7.findings.p2 import UNIFORM_LOSS, one_class
 from hw7.mnist import experiments as mx
@@ -214,8 +214,11 @@ class P3:
     a: PartA
     b: PartB
     c: PartC
+    depth: depth.Depth
     x: expanded.Expanded
     x_vs_p2x: claims.Verdict
+    record: records.Record
+    record_vs_shallow_record: claims.Verdict
     hidden_layers: int
     width: int
     setup: dict[str, object]
@@ -289,7 +292,9 @@ def load() -> P3:
     sigmoid = _deep("sigmoid", source.entries("p3-a-sigmoid-deep"))
     relu = _deep("relu", source.entries("p3-b-relu-deep"))
     x, x2 = expanded.p3(), expanded.p2()
-    return P3(a=_part_a(sigmoid), b=_part_b(relu), c=_part_c(), x=x,
-              x_vs_p2x=claims.compare(x.final.values, x2.final.values),
+    deep, shallow = records.deep(), records.shallow()
+    return P3(a=_part_a(sigmoid), b=_part_b(relu), c=_part_c(), depth=depth.load(), x=x,
+              x_vs_p2x=claims.compare(x.final.values, x2.final.values), record=deep,
+              record_vs_shallow_record=claims.compare(deep.final.acc.values, shallow.final.acc.values),
               hidden_layers=len(mx.P3_DEEP_SIZES) - 2, width=mx.P3_DEEP_SIZES[1], setup=dict(mx.P2_BASELINE))
 
