@@ -13,7 +13,8 @@ PAGE = """<head>
 
 
 def test_pages_load_the_shipped_mathjax_by_a_relative_path_and_no_polyfill():
-    top, nested = oh.localise(PAGE, 0), oh.localise(PAGE.replace("site_libs/mathjax", "https://cdn.jsdelivr.net/npm/mathjax@3/es5"), 1)
+    cdn_page = PAGE.replace("site_libs/mathjax", "https://cdn.jsdelivr.net/npm/mathjax@3/es5")
+    top, nested = oh.localise(PAGE, 0), oh.localise(cdn_page, 1)
     assert 'src="site_libs/mathjax/tex-chtml-full.js"' in top
     assert 'src="../site_libs/mathjax/tex-chtml-full.js"' in nested
     assert "polyfill" not in top + nested and "quarto-nav.js" in top

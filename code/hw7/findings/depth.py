@@ -55,6 +55,10 @@ class Budget:
         return tuple(sorted(d for d, v in self.vs_best.items() if v.sign < 0))
 
     @property
+    def top(self) -> DepthCell:
+        return self.cells[self.best]
+
+    @property
     def spread(self) -> float:
         """Best mean minus worst mean over the depths (a fraction)."""
         means = [c.val.mean for c in self.cells.values()]
@@ -91,6 +95,11 @@ class Depth:
     def max_train_loss(self) -> float:
         """The largest last-epoch training loss of any seed of any net: how closely every net fits."""
         return max(max(c.train_loss.values) for b in self.budgets for c in b.cells.values())
+
+    @property
+    def max_budget_p(self) -> float:
+        """The largest p of the budget comparisons (every depth, large against small budget)."""
+        return max(v.p for v in self.budget_gain.values())
 
     @property
     def min_budget_gain(self) -> float:

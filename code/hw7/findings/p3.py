@@ -215,6 +215,7 @@ class P3:
     b: PartB
     c: PartC
     depth: depth.Depth
+    depth_vs_winner: claims.Verdict   # the depth search's best net against the deep winner, test set
     x: expanded.Expanded
     x_vs_p2x: claims.Verdict
     record: records.Record
@@ -293,7 +294,9 @@ def load() -> P3:
     relu = _deep("relu", source.entries("p3-b-relu-deep"))
     x, x2 = expanded.p3(), expanded.p2()
     deep, shallow = records.deep(), records.shallow()
-    return P3(a=_part_a(sigmoid), b=_part_b(relu), c=_part_c(), depth=depth.load(), x=x,
+    c, d = _part_c(), depth.load()
+    return P3(a=_part_a(sigmoid), b=_part_b(relu), c=c, depth=d,
+              depth_vs_winner=claims.compare(d.test.values, c.final.values), x=x,
               x_vs_p2x=claims.compare(x.final.values, x2.final.values), record=deep,
               record_vs_shallow_record=claims.compare(deep.final.acc.values, shallow.final.acc.values),
               hidden_layers=len(mx.P3_DEEP_SIZES) - 2, width=mx.P3_DEEP_SIZES[1], setup=dict(mx.P2_BASELINE))

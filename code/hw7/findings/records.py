@@ -42,6 +42,7 @@ LITERATURE: dict[str, tuple[Literature, ...]] = {
 class Group:
     """One config trained over seeds: final test accuracies, curves, last training loss and cost."""
 
+    config: dict[str, object]    # seed 0's config (the seeds differ in nothing else)
     sizes: tuple[int, ...]
     params: int
     epochs: int
@@ -60,6 +61,12 @@ class Group:
         return self.cpu_seconds.mean / self.epochs
 
     @property
+    def last5_change(self) -> float:
+        """Mean accuracy over the last 5 epochs minus that over the 5 before (is the curve still rising?)."""
+        m = self.curves.mean(axis=0)
+        return float(m[-5:].mean() - m[-10:-5].mean())
+
+    @property
     def best_epoch_mean(self) -> float:
         """The highest mean-over-seeds accuracy of any epoch."""
         return float(self.curves.mean(axis=0).max())
@@ -67,7 +74,7 @@ class Group:
 
 def _group(entries: list[Entry]) -> Group:
     r0 = entries[0]["result"]
-    return Group(tuple(entries[0]["config"]["sizes"]), int(r0["params"]), int(entries[0]["config"]["epochs"]),
+    return Group(dict(entries[0]["config"]), tuple(entries[0]["config"]["sizes"]), int(r0["params"]), int(entries[0]["config"]["epochs"]),
                  last_acc(entries), np.array([e["result"]["eval_acc"] for e in entries], dtype=float),
                  last_of(entries, "train_loss"),
                  Band.of(e["result"].get("cpu_seconds") or e["result"]["seconds"] for e in entries))

@@ -253,7 +253,8 @@ def _narrowing_sizes(depth: int, budget: int) -> tuple[int, ...]:
     def params(s: list[int]) -> int:
         return sum(a * b + b for a, b in zip(s[:-1], s[1:]))
 
-    return tuple(min((sizes(w1) for w1 in range(11, 4000)), key=lambda s: abs(params(s) - budget)))
+    candidates = [sizes(w1) for w1 in range(11, 4000)]
+    return tuple(min(candidates, key=lambda s: abs(params(s) - budget)))
 
 
 def narrowing_sizes(depth: int, budget: int) -> list[int]:
