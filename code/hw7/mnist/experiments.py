@@ -250,11 +250,11 @@ def _narrowing_sizes(depth: int, budget: int) -> tuple[int, ...]:
         r = (10 / w1) ** (1 / depth)
         return [784] + [round(w1 * r ** i) for i in range(depth)] + [10]
 
-    def params(s: list[int]) -> int:
-        return sum(a * b + b for a, b in zip(s[:-1], s[1:]))
+    def distance(s: list[int]) -> int:
+        """How far the net's parameter count (weights and biases) is from the budget."""
+        return abs(sum(a * b + b for a, b in zip(s[:-1], s[1:])) - budget)
 
-    candidates = [sizes(w1) for w1 in range(11, 4000)]
-    return tuple(min(candidates, key=lambda s: abs(params(s) - budget)))
+    return tuple(min((sizes(w1) for w1 in range(11, 4000)), key=distance))
 
 
 def narrowing_sizes(depth: int, budget: int) -> list[int]:
