@@ -254,7 +254,8 @@ def _narrowing_sizes(depth: int, budget: int) -> tuple[int, ...]:
         """How far the net's parameter count (weights and biases) is from the budget."""
         return abs(sum(a * b + b for a, b in zip(s[:-1], s[1:])) - budget)
 
-    return tuple(min((sizes(w1) for w1 in range(11, 4000)), key=distance))
+    best: list[int] = min((sizes(w1) for w1 in range(11, 4000)), key=distance)
+    return tuple(best)
 
 
 def narrowing_sizes(depth: int, budget: int) -> list[int]:
