@@ -52,6 +52,10 @@ class Group:
     cpu_seconds: Band
 
     @property
+    def widths(self) -> str:
+        return "-".join(map(str, self.sizes))
+
+    @property
     def cpu_hours(self) -> float:
         """Mean CPU time of one run (one thread), in hours."""
         return self.cpu_seconds.mean / 3600
