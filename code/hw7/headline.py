@@ -13,8 +13,9 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from hw7.findings import depth as depth_findings
 from hw7.findings import p2 as p2_findings
-from hw7.findings import source
+from hw7.findings import records, source
 from hw7.report import fmt
 from hw7.report.plots import label
 from hw7.mnist.experiments import P2_BASELINE
@@ -64,6 +65,14 @@ def _schedule(x: Any) -> str:
             " the gain mixes the distortions and the schedule")
 
 
+def _record(r: records.Record) -> str:
+    """A long run on distorted data: its test accuracy, the target, and the distortions' own share
+    (against the same net, schedule and epochs on the original images)."""
+    return (f"{fmt.pm(r.final.acc)} (target {fmt.pct(r.target)}); the same training without distortions: "
+            f"{fmt.pm(r.control.acc)}, so the distortions add {fmt.pts(r.vs_control.diff)} points "
+            f"({r.vs_control.p_text})")
+
+
 def answers(values: Mapping[str, Any], p2: p2_findings.P2 | None = None) -> pd.DataFrame:
     """Rows ``(part, question, our answer)`` for Problems 1–3, from a summary.json mapping and the
     Problem 2 findings (loaded from the cache when not given)."""
@@ -97,6 +106,8 @@ def answers(values: Mapping[str, Any], p2: p2_findings.P2 | None = None) -> pd.D
                  f"{_acc(v, 'p2.c.best.test_acc')} ({v['p2.c.best.params']:,} parameters)"))
     rows.append(("2(c)+", "Beyond the homework’s knobs: the same net trained on distorted (expanded) data?",
                  f"{_acc(v, 'p2.c.expanded.test_acc')} ({v['p2.c.expanded.params']:,} parameters)" + _schedule(p2.x)))
+    rows.append(("2(c)++", "One hidden layer of 800, no dropout, trained 100 epochs on distorted data?",
+                 _record(p2.record)))
 
     sig = v["p3.a.sigmoid.test_acc.mean"]
     rows.append(("3(a)", "Deep sigmoid net (8 × 30): gradient ratio, and does it train?",
@@ -111,8 +122,14 @@ def answers(values: Mapping[str, Any], p2: p2_findings.P2 | None = None) -> pd.D
     rows.append(("3(c)", "The best deep dense network (test accuracy, 3 seeds), and one hidden layer trained the same way?",
                  f"{_acc(v, 'p3.c.best.test_acc')} ({v['p3.c.best.params']:,} parameters); one hidden layer with "
                  f"the same recipe: {_acc(v, 'p3.c.shallow_same_recipe.test_acc')}"))
+    d = depth_findings.load()
+    rows.append(("3(c) depth", "At a fixed number of parameters, how many hidden layers (1–6)? (validation)",
+                 f"best {d.large.best} at ≈{d.large.budget // 1000}k parameters ({fmt.pct(d.large.top.val.mean)}), "
+                 f"tied with {len(d.large.tied) - 1} other depths; 4× the parameters adds "
+                 f"{fmt.pts(d.min_budget_gain, sign=False)}–{fmt.pts(d.max_budget_gain, sign=False)} points"))
     rows.append(("3(c)+", "Beyond the homework’s knobs: the deep net trained on distorted (expanded) data?",
                  f"{_acc(v, 'p3.c.expanded.test_acc')} ({v['p3.c.expanded.params']:,} parameters)"))
+    rows.append(("3(c)++", "The deep net trained 60 epochs (cosine rate) on distorted data?", _record(records.deep())))
     return pd.DataFrame(rows, columns=["part", "question", "our answer"])
 
 
