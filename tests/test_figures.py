@@ -14,7 +14,7 @@ from hw7.readings import figures as fa  # noqa: E402
 from hw7.mnist import figures as figm  # noqa: E402
 from hw7.problem1 import figures as fig1  # noqa: E402
 from hw7.mnist import results as mr  # noqa: E402
-from hw7.report import plots  # noqa: E402
+from hw7.present import plots  # noqa: E402
 from hw7.store import results
 from hw7.mnist.experiments import P2_BASELINE, P2C_CHOICE, P2C_SEARCH, P3C_CHOICE, P3C_SEARCH  # noqa: E402
 from hw7.readings.zoo import PUBLISHED_ACC  # noqa: E402

@@ -1,9 +1,9 @@
-"""The HTML book's MathJax comes from the book itself (code/hw7/report/offline_html.py), not a CDN."""
+"""The HTML book's MathJax comes from the book itself (code/hw7/booktools/offline_html.py), not a CDN."""
 
 from __future__ import annotations
 
-from hw7.report import offline_html as oh
-from hw7.report import render_check as rc
+from hw7.booktools import offline_html as oh
+from hw7.booktools import render_check as rc
 
 PAGE = """<head>
   <script src="https://cdnjs.cloudflare.com/polyfill/v3/polyfill.min.js?features=es6"></script>
@@ -13,7 +13,8 @@ PAGE = """<head>
 
 
 def test_pages_load_the_shipped_mathjax_by_a_relative_path_and_no_polyfill():
-    top, nested = oh.localise(PAGE, 0), oh.localise(PAGE.replace("site_libs/mathjax", "https://cdn.jsdelivr.net/npm/mathjax@3/es5"), 1)
+    cdn_page = PAGE.replace("site_libs/mathjax", "https://cdn.jsdelivr.net/npm/mathjax@3/es5")
+    top, nested = oh.localise(PAGE, 0), oh.localise(cdn_page, 1)
     assert 'src="site_libs/mathjax/tex-chtml-full.js"' in top
     assert 'src="../site_libs/mathjax/tex-chtml-full.js"' in nested
     assert "polyfill" not in top + nested and "quarto-nav.js" in top

@@ -15,8 +15,8 @@ import pandas as pd
 
 from hw7.findings import p2 as p2_findings
 from hw7.findings import source
-from hw7.report import fmt
-from hw7.report.plots import label
+from hw7.present import fmt
+from hw7.present.plots import label
 from hw7.mnist.experiments import P2_BASELINE
 
 #: below this test accuracy (chance is 10 %) a network is said not to train

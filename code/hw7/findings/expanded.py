@@ -15,7 +15,7 @@ from hw7.findings import source
 from hw7.findings.common import Band, Entry, Steps, last_acc, last_of, late_slope, pm, step_runs
 from hw7.mnist import experiments as mx
 from hw7.mnist.augment import AugmentConfig
-from hw7.report import claims, fmt
+from hw7.present import claims, fmt
 
 
 @dataclass(frozen=True)

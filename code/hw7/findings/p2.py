@@ -20,7 +20,7 @@ from hw7.mnist import experiments as mx
 from hw7.mnist import results as mr
 from hw7.mnist.augment import elastic_sd
 from hw7.mnist.data import MNIST_TEST_CLASS_COUNTS
-from hw7.report import claims, fmt
+from hw7.present import claims, fmt
 
 #: the loss of a guess that gives every digit the same probability
 UNIFORM_LOSS = math.log(10)

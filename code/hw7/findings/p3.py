@@ -20,7 +20,7 @@ from hw7.findings.p2 import UNIFORM_LOSS, one_class
 from hw7.mnist import experiments as mx
 from hw7.mnist import results as mr
 from hw7.mnist.data import MNIST_TEST_CLASS_COUNTS
-from hw7.report import claims, fmt
+from hw7.present import claims, fmt
 
 
 @dataclass(frozen=True)

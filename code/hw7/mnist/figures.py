@@ -9,9 +9,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from hw7.report.fmt import lr_short
-from hw7.report.fmt import lr as lr_text
-from hw7.report.plots import DIVERGED_MARKER, MAX_WIDTH_IN, band, color, label, lr_palette
+from hw7.present.fmt import lr_short
+from hw7.present.fmt import lr as lr_text
+from hw7.present.plots import DIVERGED_MARKER, MAX_WIDTH_IN, band, color, label, lr_palette
 
 
 def curves_by_lr(ax: plt.Axes, hist: pd.DataFrame, *, metric: str = "acc", band_kind: str = "minmax") -> None:

@@ -84,7 +84,7 @@ def expansion_curves(panels: dict[str, dict[str, Sequence[Entry]]], *, zoom: tup
                      targets: dict[str, float] | None = None) -> plt.Figure:
     """Validation accuracy against the epoch, one panel per network, one line per setting (mean over
     its seeds; band min–max where there are several)."""
-    from hw7.report.plots import band
+    from hw7.present.plots import band
 
     colors = plt.get_cmap("tab10").colors
     fig, axes = plt.subplots(1, len(panels), figsize=(8.0 * len(panels), 4.2), layout="constrained",
