@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from hw7.entry import Entry  # noqa: E402  (re-exported for the findings modules)
-from hw7.mnist import results as mr
+from hw7.mnist import tables
 
 Steps = Sequence[tuple[str, str, dict[str, Any]]]
 
@@ -58,7 +58,7 @@ def last_of(entries: Sequence[Entry], key: str) -> Band:
 
 def step_runs(entries: Sequence[Entry], steps: Steps) -> dict[str, list[Entry]]:
     """A search's runs grouped by step id, in the search's order."""
-    ids = mr.step_ids(entries, steps)
+    ids = tables.step_ids(entries, steps)
     return {sid: [e for e, i in zip(entries, ids) if i == sid] for sid, _, _ in steps}
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from hw7.mnist import augment as aug
-from hw7.mnist import results as mr
+from hw7.mnist import tables
 
 Entry = dict[str, Any]
 
@@ -91,7 +91,7 @@ def expansion_curves(panels: dict[str, dict[str, Sequence[Entry]]], *, zoom: tup
                              squeeze=False, sharey=True)
     for ax, (title, settings) in zip(axes[0], panels.items()):
         for i, (name, entries) in enumerate(settings.items()):
-            hist = mr.history(entries)
+            hist = tables.history(entries)
             runs = hist.pivot(index="run", columns="epoch", values="acc")
             band(ax, runs.columns.to_numpy(), runs.to_numpy(dtype=float), color=colors[i % len(colors)], label=name)
         if targets and title in targets:

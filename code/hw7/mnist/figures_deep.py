@@ -1,7 +1,7 @@
 """Problem 3's two-panel figures (one panel per learning rate): gradient ratio and test accuracy.
 
 Moved out of the chapter so that it holds no plotting code; both take each activation's history
-table (:func:`hw7.mnist.results.history`) of the deep network at every rate.
+table (:func:`hw7.mnist.tables.history`) of the deep network at every rate.
 """
 
 from __future__ import annotations

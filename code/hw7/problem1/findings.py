@@ -475,7 +475,7 @@ def _line(entry: Entry) -> SweepLine:
 
 @lru_cache(maxsize=4)
 def load(read: Callable[[str], list[Entry]]) -> P1Findings:
-    """Chapter 1's findings from the cache; ``read`` is :func:`hw7.store.results.load` (a family never
+    """Chapter 1's findings from the cache; ``read`` is :func:`hw7.store.loader.load` (a family never
     imports the store, which imports the families). Cached, so the chapter and the tests share one."""
     b = {k: Run.of(e) for k, e in _by(read("p1-b"), "optimizer").items()}
     c = {k: Run.of(e) for k, e in _by(read("p1-c"), "optimizer").items()}

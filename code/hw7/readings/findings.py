@@ -2,7 +2,7 @@
 
 The appendices cite these attributes and ``tests/test_claims_readings.py`` checks every
 comparative or universal sentence against the same objects. ``read`` is
-:func:`hw7.store.results.load`, passed in because a family never imports the store.
+:func:`hw7.store.loader.load`, passed in because a family never imports the store.
 """
 
 from __future__ import annotations
