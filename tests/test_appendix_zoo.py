@@ -8,12 +8,12 @@ import math
 import pytest
 import torch
 
-from hw7.readings import experiments as ae
-from hw7.readings import metrics, zoo as zoo_runner
-from hw7.store import registry
 from hw7.errors import ConfigError
 from hw7.mnist.experiments import P2_BASELINE
-
+from hw7.readings import experiments as ae
+from hw7.readings import metrics
+from hw7.readings import zoo as zoo_runner
+from hw7.store import registry
 from mnist_fixtures import small_data
 
 

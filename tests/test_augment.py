@@ -10,14 +10,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from hw7.errors import ConfigError
 from hw7.mnist import augment as aug
-from hw7.specs import canonical_json
-from hw7.store import registry
 from hw7.mnist.augment import AugmentConfig
 from hw7.mnist.config import TrainConfig
-from hw7.mnist.train import train_many
-from hw7.errors import ConfigError
 from hw7.mnist.reference import train_one
+from hw7.mnist.train import train_many
+from hw7.specs import canonical_json
+from hw7.store import registry
 from mnist_fixtures import small_data
 
 F64 = torch.float64

@@ -13,7 +13,6 @@ import pytest
 
 from hw7.present import claims
 
-
 # ---------------------------------------------------------------------------------------------
 # The statistics
 

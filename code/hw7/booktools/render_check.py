@@ -153,11 +153,19 @@ def text_glitches(text: str, where: str) -> list[Problem]:
     return found
 
 
+def _pdfinfo_field(pattern: str, info: str) -> tuple[str, ...]:
+    """The groups of ``pattern`` in pdfinfo's output; a missing line is named rather than met as None later."""
+    match = re.search(pattern, info, re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"pdfinfo printed no line matching {pattern!r}:\n{info}")
+    return match.groups()
+
+
 def pdf_pages(pdf: Path) -> list[str]:
     """The body text of each page of ``pdf`` (pdftotext, running header and page number cropped)."""
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
-    width, height = map(float, re.search(r"^Page size:\s+([\d.]+) x ([\d.]+)", info, re.MULTILINE).groups())
+    pages = int(_pdfinfo_field(r"^Pages:\s+(\d+)", info)[0])
+    width, height = map(float, _pdfinfo_field(r"^Page size:\s+([\d.]+) x ([\d.]+)", info))
     margin = MARGIN_SHARE * height
     out = []
     for n in range(1, pages + 1):
@@ -320,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         if (root / freeze_guard.FREEZE_DIR).exists() and not freeze_guard.is_current(root):
             found.append(Problem("stale-freeze", "_freeze/ does not match cache/, code/hw7/ and _quarto.yml"))
         after = git_status(root)
-        if before is not None and after != before:
+        if before is not None and after is not None and after != before:
             changed = sorted(set(after.splitlines()) - set(before.splitlines()))
             found.append(Problem("dirty-tree", "the render changed the working tree: " + "; ".join(changed)))
 

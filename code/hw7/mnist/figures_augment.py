@@ -6,17 +6,16 @@ this module only draws, from cached runs (or, for the example figure, the MNIST 
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from typing import Protocol, Sequence
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from hw7.entry import Entry
 from hw7.mnist import augment as aug
 from hw7.mnist import tables
-
-Entry = dict[str, Any]
-
 
 # ---------------------------------------------------------------------------------- figures
 
@@ -86,7 +85,7 @@ def expansion_curves(panels: dict[str, dict[str, Sequence[Entry]]], *, zoom: tup
     its seeds; band min–max where there are several)."""
     from hw7.present.plots import band
 
-    colors = plt.get_cmap("tab10").colors
+    colors = matplotlib.color_sequences["tab10"]  # the tab10 colormap's ten colours
     fig, axes = plt.subplots(1, len(panels), figsize=(8.0 * len(panels), 4.2), layout="constrained",
                              squeeze=False, sharey=True)
     for ax, (title, settings) in zip(axes[0], panels.items()):
