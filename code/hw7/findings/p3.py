@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hw7.entry import final_acc
 from hw7.findings import expanded, source
 from hw7.findings.common import Band, Entry, last_acc, last_of, pm, step_runs
 from hw7.findings.p2 import UNIFORM_LOSS, one_class
@@ -235,7 +236,7 @@ def _part_a(sigmoid: Deep) -> PartA:
     digit = [next((k for k, s in share.items() if abs(a * n - s * n) < 0.5), None) for a in accs]
     return PartA(sigmoid=sigmoid, homework_lr=mx.P2_BASELINE["lr"], top_class=top,
                  top_class_count=MNIST_TEST_CLASS_COUNTS[top], test_images=n,
-                 last_epoch_top_class=sum(abs(e["result"]["eval_acc"][-1] - share[top]) * n < 0.5 for e in entries),
+                 last_epoch_top_class=sum(abs(final_acc(e) - share[top]) * n < 0.5 for e in entries),
                  runs=len(entries), one_class_epochs=sum(one_class(a) for a in accs),
                  top_class_epochs=sum(d == top for d in digit), epochs=len(accs),
                  other_classes=tuple(sorted({d for d in digit if d is not None and d != top})),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hw7.entry import final_acc
 from hw7.findings import source
 from hw7.findings.common import Band, Entry, last_acc, last_of, pm
 from hw7.mnist import experiments as mx
@@ -135,7 +136,7 @@ class Record:
 def _record(problem: str) -> Record:
     search = mx.P2C_RECORD if problem == "p2" else mx.P3C_RECORD
     choice = mx.P2C_RECORD_CHOICE if problem == "p2" else mx.P3C_RECORD_CHOICE
-    probes = tuple(Probe(sid, what, float(e["result"]["eval_acc"][-1]))
+    probes = tuple(Probe(sid, what, final_acc(e))
                    for (sid, what, _), e in zip(search, source.entries(f"{problem}-c-record-search")))
     return Record(problem, probes, choice, _group(source.entries(f"{problem}-c-record-final")),
                   _group(source.entries(f"{problem}-c-record-control")),

@@ -6,7 +6,7 @@ from typing import Callable
 
 import numpy as np
 
-from hw7.entry import Entry, Metric
+from hw7.entry import Entry, Metric, final_acc
 from hw7.mnist import tables
 from hw7.mnist.experiments import P2_BASELINE
 
@@ -70,7 +70,7 @@ def _depth(entries: list[Entry]) -> dict[str, float]:
 
     out: dict[str, float] = {}
     for budget in P3C_DEPTH_BUDGETS:
-        mean = {d: float(np.mean([e["result"]["eval_acc"][-1] for e in entries
+        mean = {d: float(np.mean([final_acc(e) for e in entries
                                   if e["config"]["sizes"] == narrowing_sizes(d, budget)])) for d in P3C_DEPTHS}
         best = max(mean, key=lambda d: mean[d])
         key = f"p3.c.depth.{budget // 1000}k"
