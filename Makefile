@@ -40,17 +40,17 @@ report: $(STAMP)
 	else \
 		why=$$(grep -m1 -o "Error downloading Quarto.*" $(VENV)/quarto-cli.log 2>/dev/null || grep "ERROR" $(VENV)/quarto-cli.log 2>/dev/null | tail -n 1); \
 		echo "no Quarto ($(QUARTO_CLI) did not install: $${why:-see $(VENV)/quarto-cli.log}); writing an nbclient preview to _preview/ instead."; \
-		$(PY) -m hw7.report.preview; \
+		$(PY) -m hw7.booktools.preview; \
 	fi
 
-# Render both formats and fail on a warning outside hw7.report.render_check's allow-list, an unresolved
+# Render both formats and fail on a warning outside hw7.booktools.render_check's allow-list, an unresolved
 # cross-reference, a missing output, a render that dirtied the tree, a PDF over its page budget or with
 # a blank page, an external URL in the HTML book or a text glitch (CI runs it when Quarto exists).
 render-check: $(STAMP)
-	PATH="$$PATH:$(abspath $(VENV))/bin" QUARTO_PYTHON=$(abspath $(PY)) $(PY) -m hw7.report.render_check
+	PATH="$$PATH:$(abspath $(VENV))/bin" QUARTO_PYTHON=$(abspath $(PY)) $(PY) -m hw7.booktools.render_check
 
 preview: $(STAMP)
-	$(PY) -m hw7.report.preview
+	$(PY) -m hw7.booktools.preview
 
 results: $(STAMP)
 	$(PY) -m hw7 run --all

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hw7.readings import linear_nets as lnn
 from hw7.errors import ConfigError
+from hw7.readings import linear_nets as lnn
 
 DATA = {"n": 100, "slope": 2.0, "sigma": 0.1, "seed": 2021}
 

@@ -6,11 +6,10 @@ import numpy as np
 import pytest
 import torch
 
+from hw7.errors import ConfigError
 from hw7.readings import numpy_net as nn_np
 from hw7.readings import numpy_runner
 from hw7.readings.experiments import numpy_config
-from hw7.errors import ConfigError
-
 from mnist_fixtures import small_data
 
 RNG = np.random.default_rng(1234)

@@ -8,12 +8,12 @@ import math
 import pytest
 import torch
 
-from hw7.readings import experiments as ae
-from hw7.readings import summary as appendix_summary, zoo as zoo_runner
-from hw7.store import registry
 from hw7.errors import ConfigError
 from hw7.mnist.experiments import P2_BASELINE
-
+from hw7.readings import experiments as ae
+from hw7.readings import metrics
+from hw7.readings import zoo as zoo_runner
+from hw7.store import registry
 from mnist_fixtures import small_data
 
 
@@ -64,7 +64,7 @@ def test_appendix_experiments_are_registered():
     assert set(names) == {"app-zoo", "app-lnn-depth", "app-lnn-lr", "app-lnn-init", "app-numpy-gradcheck", "app-numpy-mnist"}
     zoo = registry.get("app-zoo")
     assert len(zoo.runs) == len(ae.ZOO_OPTIMIZERS) * len(ae.ZOO_SEEDS) and len(ae.ZOO_SEEDS) >= 5
-    assert set(appendix_summary.METRICS) <= set(registry.experiments())
+    assert set(metrics.METRICS) <= set(registry.experiments())
 
 
 def test_numpy_mnist_runs_are_the_problem_2a_runs():
@@ -80,14 +80,14 @@ def _entry(config, result):
 
 def test_summary_metrics_on_fake_entries():
     zoo = [_entry(zoo_runner.zoo_config(o, s), {"final_test_acc": 0.9 + 0.01 * s}) for o in ae.ZOO_OPTIMIZERS for s in range(3)]
-    out = appendix_summary.METRICS["app-zoo"](zoo)
+    out = metrics.METRICS["app-zoo"](zoo)
     assert out["app.zoo.adam.test_acc.mean"] == pytest.approx(0.91)
     assert out["app.zoo.adam.test_acc.sd"] == pytest.approx(0.01)
-    lr = appendix_summary.METRICS["app-lnn-lr"]([_entry({"depths": [5, 10], "inits": [0.9]}, {"best_lr": [[0.2], [None]]})])
+    lr = metrics.METRICS["app-lnn-lr"]([_entry({"depths": [5, 10], "inits": [0.9]}, {"best_lr": [[0.2], [None]]})])
     assert lr == {"app.lnn.best_lr.depth5": 0.2, "app.lnn.best_lr.depth10": None}
-    grad = appendix_summary.METRICS["app-numpy-gradcheck"]([_entry({}, {"max_rel_error": {"a": 1e-9, "b": 3e-8}})])
+    grad = metrics.METRICS["app-numpy-gradcheck"]([_entry({}, {"max_rel_error": {"a": 1e-9, "b": 3e-8}})])
     assert grad["app.numpy.max_grad_rel_error"] == 3e-8
     entries = [_entry({}, {"eval_acc": [0.5, 0.9]}), _entry({}, {"eval_acc": [0.5, 0.8]})]
-    acc = appendix_summary.METRICS["app-numpy-mnist"](entries)
+    acc = metrics.METRICS["app-numpy-mnist"](entries)
     assert acc["app.numpy.final_test_acc"] == pytest.approx(0.85)
-    assert all(any(k.startswith(p) for p in appendix_summary.DESCRIPTIONS) for d in (out, lr, grad, acc) for k in d)
+    assert all(any(k.startswith(p) for p in metrics.DESCRIPTIONS) for d in (out, lr, grad, acc) for k in d)

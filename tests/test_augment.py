@@ -10,14 +10,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from hw7.errors import ConfigError
 from hw7.mnist import augment as aug
-from hw7.specs import canonical_json
-from hw7.store import registry
 from hw7.mnist.augment import AugmentConfig
 from hw7.mnist.config import TrainConfig
-from hw7.mnist.train import train_many
-from hw7.errors import ConfigError
 from hw7.mnist.reference import train_one
+from hw7.mnist.train import train_many
+from hw7.specs import canonical_json
+from hw7.store import registry
 from mnist_fixtures import small_data
 
 F64 = torch.float64
@@ -226,7 +226,7 @@ def test_dropout_reference_with_augmentation_is_deterministic(data):
 # ------------------------------------------------------------------------- the chapters' comparisons
 
 def test_welch_and_t_tail_against_known_values():
-    from hw7.report import claims
+    from hw7.present import claims
 
     assert claims.t_two_sided_p(2.776445, 4) == pytest.approx(0.05, abs=2e-4)  # the 97.5 % quantile of t(4)
     # equal variances and sizes: Welch = Student, t = -3.674 with 4 df, two-sided p = 0.0213

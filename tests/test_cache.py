@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from hw7.store import cache, registry
 from hw7.errors import CacheCorrupt, CacheMissing, CacheUnwritable
+from hw7.store import cache, registry
 
 
 def _run(**config) -> registry.Run:

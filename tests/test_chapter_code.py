@@ -17,8 +17,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from hw7 import REPO_ROOT  # noqa: E402
-from hw7.report import plots  # noqa: E402
-from hw7.report.preview import CELL_RE, INLINE_RE  # noqa: E402
+from hw7.booktools.preview import CELL_RE, INLINE_RE  # noqa: E402
+from hw7.present import plots  # noqa: E402
 
 CHAPTERS = [REPO_ROOT / p for p in ("index.qmd", "report/p2-shallow-mnist.qmd", "report/p3-deep-nets.qmd")]
 #: lines of Python (code cells, without cell options and blank lines) these chapters may hold together

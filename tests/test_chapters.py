@@ -11,7 +11,7 @@ import re
 import pytest
 
 from hw7 import REPO_ROOT
-from hw7.report import preview
+from hw7.booktools import preview
 
 CHAPTERS = preview.chapter_files()
 

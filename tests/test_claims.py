@@ -1,4 +1,4 @@
-"""The report's statistics (hw7.report.claims), and the sentences the chapters write with them.
+"""The report's statistics (hw7.present.claims), and the sentences the chapters write with them.
 
 Unit tests check the statistics against worked values. The claim tests below assert, on the same
 findings objects the chapters cite (hw7.findings), that each comparative, causal or universal
@@ -11,8 +11,7 @@ import math
 
 import pytest
 
-from hw7.report import claims
-
+from hw7.present import claims
 
 # ---------------------------------------------------------------------------------------------
 # The statistics
@@ -137,7 +136,7 @@ def test_p_values_and_point_differences_print_without_ambiguity():
         "p < 0.001", "p = 0.045", "p = 0.055", "p = 0.10", "p = 0.12"]
     from types import SimpleNamespace
 
-    from hw7.report import fmt
+    from hw7.present import fmt
 
     assert " " not in claims.p_text(0.12) and " " not in fmt.pm(SimpleNamespace(mean=0.9, sd=0.01))
 

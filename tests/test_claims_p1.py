@@ -12,7 +12,7 @@ import pytest
 
 from hw7.problem1 import findings
 from hw7.problem1.experiments import P1_LIMIT_INDICES, P1_SWEEP_LRS
-from hw7.store import results
+from hw7.store import loader
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def f(request) -> findings.P1Findings:
     mp = pytest.MonkeyPatch()
     mp.delenv("HW7_CACHE_DIR", raising=False)
     request.addfinalizer(mp.undo)
-    return findings.load(results.load)
+    return findings.load(loader.load)
 
 
 def test_valley(f):

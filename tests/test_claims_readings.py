@@ -7,7 +7,7 @@ import pytest
 
 from hw7.readings import findings
 from hw7.readings.experiments import LNN_INIT_DEPTH
-from hw7.store import results, summary
+from hw7.store import loader, summary
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +21,7 @@ def test_holm_can_fail():
 
 
 def test_zoo_sentences():
-    z = findings.load_zoo(results.load)
+    z = findings.load_zoo(loader.load)
     assert z.outside == {"momentum", "adamax", "rmsprop"}, \
         "App. A: 'the exceptions are Momentum, Adamax and RMSprop'"
     assert z.n_inside > z.n_optimizers / 2, "App. A: 'Most published accuracies are ordinary draws'"
@@ -45,7 +45,7 @@ def test_zoo_sentences():
 
 
 def test_lnn_sentences():
-    n = findings.load_lnn(results.load)
+    n = findings.load_lnn(loader.load)
     assert n.time_fixed[n.shallow] < 0, "App. B: 'depth 1 does not learn within 600 epochs'"
     assert n.shallow < n.fastest_depth < n.deep, "App. B: 'A moderate depth learns fastest; neither extreme wins'"
     later = [n.time_fixed[d] for d in n.depths if d >= n.fastest_depth]
@@ -75,7 +75,7 @@ def test_lnn_sentences():
 
 
 def test_numpy_sentences():
-    m = findings.load_numpy(results.load, summary.read()["perf.baseline_run_seconds"])
+    m = findings.load_numpy(loader.load, summary.read()["perf.baseline_run_seconds"])
     assert m.net_plain < 1e-7 and m.net_dropout < 1e-5, "App. C: 'the reading asks for at most 1e-7 ... and 1e-5 with it'"
     assert m.max_rel_error["softmax_ce"] < 1e-8, "App. C: 'expects errors at the scale of 1e-8; ours is ...'"
     assert m.max_rel_error["linear"] > 1e-10 and m.max_rel_error["relu"] > 1e-10 and m.dropout_layers > 1e-9, \

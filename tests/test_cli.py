@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from hw7.store import cache, registry
 from hw7 import cli
+from hw7.store import cache, registry
 
 
 def test_run_computes_missing_then_skips_cached(scratch_cache, tiny_registry, capsys):

@@ -49,8 +49,8 @@ def test_every_summary_metric_names_a_registered_experiment():
 ])
 def test_final_runs_use_the_best_validation_step(experiment, steps, choice):
     """The network scored on the test set is the one the validation search picked, not a later favourite."""
-    from hw7.mnist import results as mnist_results
-    from hw7.store import results
+    from hw7.mnist import tables
+    from hw7.store import loader
 
-    table = mnist_results.search_table(results.load(experiment), getattr(mnist_experiments, steps))
+    table = tables.search_table(loader.load(experiment), getattr(mnist_experiments, steps))
     assert table.loc[table["mean"].idxmax(), "id"] == getattr(mnist_experiments, choice)

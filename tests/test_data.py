@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 import torch
 
+from hw7.errors import Hw7Error
 from hw7.mnist import data as hw7data
 from hw7.mnist.data import MnistDataError, load_mnist, split_validation
-from hw7.errors import Hw7Error
 from mnist_fixtures import NAMES, make_mnist, synthetic_digits, write_idx
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from cache_fixtures import tamper
 from hw7 import REPO_ROOT, cli
-from hw7.store import cache
 from hw7.instructors import tolerances
+from hw7.store import cache
 
 BASE = {
     "p1.b.final_dist.adam": 8.020324925986861e-06,

@@ -10,13 +10,15 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from hw7.mnist import batched as batched_step, engine, runner as mnist_runner
-from hw7.instructors import verdicts
-from hw7.mnist.config import TrainConfig
-from hw7.mnist.batched import Chunk, compile_available
-from hw7.mnist.train import train_many
 from hw7.errors import ConfigError, Hw7Error
+from hw7.instructors import verdicts
+from hw7.mnist import batched as batched_step
+from hw7.mnist import engine
+from hw7.mnist import runner as mnist_runner
+from hw7.mnist.batched import Chunk, compile_available
+from hw7.mnist.config import TrainConfig
 from hw7.mnist.reference import train_one
+from hw7.mnist.train import train_many
 from mnist_fixtures import small_data
 
 F64 = torch.float64

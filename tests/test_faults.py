@@ -33,7 +33,7 @@ import pytest
 from hw7 import REPO_ROOT, cli, divergence, headline
 from hw7.errors import CacheCorrupt, CacheMissing, Hw7Error, SummaryStale
 from hw7.instructors import compare, verify
-from hw7.mnist import results as mnist_results
+from hw7.mnist import tables
 from hw7.mnist.data import MnistDataError, load_mnist
 from hw7.store import cache, registry, summary
 from mnist_fixtures import NAMES, make_mnist
@@ -365,10 +365,10 @@ def test_one_rule_for_diverged():
     # a finite blow-up (SGD at lr 1e4: loss 5e25 at chance accuracy) counts, as a non-finite loss always did
     entries = [_mnist_entry([2.3, 5e25, 5e25], None, 0), _mnist_entry([2.3, math.nan, math.nan], 2, 1),
                _mnist_entry([2.3, 1.0, 0.5], None, 2)]
-    final = mnist_results.finals(entries)
+    final = tables.finals(entries)
     assert final["diverged"].tolist() == [True, True, False]
     assert final["diverged_epoch"].tolist()[:2] == [2, 2]
     assert math.isnan(final["acc"][0]) and final["acc"][2] == 0.1
-    assert int(mnist_results.over_seeds(final, ["lr"])["diverged"].iloc[0]) == 2
-    history = mnist_results.history(entries)
+    assert int(tables.over_seeds(final, ["lr"])["diverged"].iloc[0]) == 2
+    history = tables.history(entries)
     assert history[history["run"] == 0]["acc"].isna().tolist() == [False, True, True]

@@ -10,69 +10,69 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from hw7.readings import figures as fa  # noqa: E402
-from hw7.mnist import figures as figm  # noqa: E402
-from hw7.problem1 import figures as fig1  # noqa: E402
-from hw7.mnist import results as mr  # noqa: E402
-from hw7.report import plots  # noqa: E402
-from hw7.store import results
+from hw7.mnist import figures as mnist_figures  # noqa: E402
+from hw7.mnist import tables  # noqa: E402
 from hw7.mnist.experiments import P2_BASELINE, P2C_CHOICE, P2C_SEARCH, P3C_CHOICE, P3C_SEARCH  # noqa: E402
+from hw7.present import plots  # noqa: E402
+from hw7.problem1 import figures as problem1_figures  # noqa: E402
+from hw7.readings import figures as readings_figures  # noqa: E402
 from hw7.readings.zoo import PUBLISHED_ACC  # noqa: E402
+from hw7.store import loader
 
 
 def _p1(name):
-    return {e["config"]["optimizer"]: e for e in results.load(name)}
+    return {e["config"]["optimizer"]: e for e in loader.load(name)}
 
 
 def _p1_comparison(part, opts):
     b = _p1("p1-b")
-    extent = fig1.Extent.around(list(b.values()))
+    extent = problem1_figures.Extent.around(list(b.values()))
     runs = _p1(part)
-    return fig1.comparison([runs[o] for o in opts], extent)
+    return problem1_figures.comparison([runs[o] for o in opts], extent)
 
 
 def _p1_contour():
     fig, ax = plt.subplots(figsize=(7, 4.6), layout="constrained")
-    fig1.contour(ax, fig1.Extent.around(list(_p1("p1-b").values())))
+    problem1_figures.contour(ax, problem1_figures.Extent.around(list(_p1("p1-b").values())))
     return fig
 
 
 def _p2_hist():
-    return {opt: mr.history(results.load(name)) for opt, name in (("nesterov", "p2-a-sgd-lr"), ("adam", "p2-b-adam-lr"))}
+    return {opt: tables.history(loader.load(name)) for opt, name in (("nesterov", "p2-a-sgd-lr"), ("adam", "p2-b-adam-lr"))}
 
 
 def _p2_final():
-    return {opt: mr.over_seeds(mr.finals(results.load(name)), ["lr"])
+    return {opt: tables.over_seeds(tables.finals(loader.load(name)), ["lr"])
             for opt, name in (("nesterov", "p2-a-sgd-lr"), ("adam", "p2-b-adam-lr"))}
 
 
 def _numpy_pair():
-    np_runs = results.load("app-numpy-mnist")
+    np_runs = loader.load("app-numpy-mnist")
     seeds = {e["config"]["seed"] for e in np_runs}
-    torch_runs = [e for e in results.load("p2-a-sgd-lr")
+    torch_runs = [e for e in loader.load("p2-a-sgd-lr")
                   if e["config"]["lr"] == P2_BASELINE["lr"] and e["config"]["seed"] in seeds]
-    return fa.numpy_vs_torch(np_runs, torch_runs)
+    return readings_figures.numpy_vs_torch(np_runs, torch_runs)
 
 
 FIGURES = {
     "p1-contour": _p1_contour,
     "p1-b": lambda: _p1_comparison("p1-b", ["gd", "momentum", "adam"]),
     "p1-c": lambda: _p1_comparison("p1-c", ["momentum", "adam"]),
-    "p1-sweep": lambda: fig1.lr_sweep(list(_p1("p1-lr-sweep").values())),
-    "p2-lr-curves": lambda: figm.lr_curves_pair(_p2_hist(), baseline=P2_BASELINE["lr"]),
-    "p2-final-vs-lr": lambda: figm.final_vs_lr(_p2_final(), baseline=P2_BASELINE["lr"]),
-    "p2-search": lambda: figm.search_bars(mr.search_table(results.load("p2-c-search"), P2C_SEARCH), ref=0.985,
+    "p1-sweep": lambda: problem1_figures.lr_sweep(list(_p1("p1-lr-sweep").values())),
+    "p2-lr-curves": lambda: mnist_figures.lr_curves_pair(_p2_hist(), baseline=P2_BASELINE["lr"]),
+    "p2-final-vs-lr": lambda: mnist_figures.final_vs_lr(_p2_final(), baseline=P2_BASELINE["lr"]),
+    "p2-search": lambda: mnist_figures.search_bars(tables.search_table(loader.load("p2-c-search"), P2C_SEARCH), ref=0.985,
                                           chosen=P2C_CHOICE),
-    "p3-search": lambda: figm.search_bars(mr.search_table(results.load("p3-c-search"), P3C_SEARCH), ref=0.989,
+    "p3-search": lambda: mnist_figures.search_bars(tables.search_table(loader.load("p3-c-search"), P3C_SEARCH), ref=0.989,
                                           chosen=P3C_CHOICE),
-    "p3-layers": lambda: figm.layer_norm_heatmaps({"sigmoid": results.load("p3-a-sigmoid-deep")[:3],
-                                                   "relu": results.load("p3-b-relu-deep")[:3]}),
-    "zoo-curves": lambda: fa.zoo_curves(results.load("app-zoo"), PUBLISHED_ACC),
-    "zoo-strip": lambda: fa.zoo_strip(results.load("app-zoo"), PUBLISHED_ACC),
-    "lnn-depth": lambda: fa.lnn_depth_curves(results.load("app-lnn-depth")[0]),
-    "lnn-rate": lambda: fa.lnn_time_and_rate(results.load("app-lnn-depth")[0], results.load("app-lnn-lr")[0]),
-    "lnn-init": lambda: fa.lnn_init_curves(results.load("app-lnn-init")[0]),
-    "numpy-match": lambda: fa.numpy_step_match(results.load("app-numpy-gradcheck")[0]),
+    "p3-layers": lambda: mnist_figures.layer_norm_heatmaps({"sigmoid": loader.load("p3-a-sigmoid-deep")[:3],
+                                                   "relu": loader.load("p3-b-relu-deep")[:3]}),
+    "zoo-curves": lambda: readings_figures.zoo_curves(loader.load("app-zoo"), PUBLISHED_ACC),
+    "zoo-strip": lambda: readings_figures.zoo_strip(loader.load("app-zoo"), PUBLISHED_ACC),
+    "lnn-depth": lambda: readings_figures.lnn_depth_curves(loader.load("app-lnn-depth")[0]),
+    "lnn-rate": lambda: readings_figures.lnn_time_and_rate(loader.load("app-lnn-depth")[0], loader.load("app-lnn-lr")[0]),
+    "lnn-init": lambda: readings_figures.lnn_init_curves(loader.load("app-lnn-init")[0]),
+    "numpy-match": lambda: readings_figures.numpy_step_match(loader.load("app-numpy-gradcheck")[0]),
     "numpy-mnist": _numpy_pair,
 }
 

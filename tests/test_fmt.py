@@ -1,6 +1,6 @@
 """Number formats the report's prose and figures use."""
 
-from hw7.report import fmt
+from hw7.present import fmt
 
 
 def test_learning_rate_formats():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hw7 import REPO_ROOT
-from hw7.report import freeze_guard as fg
+from hw7.booktools import freeze_guard as fg
 
 
 def test_committed_freeze_matches_the_inputs():

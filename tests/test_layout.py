@@ -1,7 +1,7 @@
 """The package's layout: no import cycles between modules or between the book's subpackages.
 
 Why: a cycle means two modules cannot be read (or tested) one without the other, and the
-floors of the package (report helpers -> families -> store -> instructor tools -> CLI) stop
+floors of the package (chapter helpers in hw7.present -> families -> store -> instructor tools -> CLI) stop
 being floors. Every import counts, including those inside functions.
 """
 
@@ -93,9 +93,17 @@ def test_subpackages_depend_one_way():
     assert _cycle(packages) is None
 
 
-@pytest.mark.parametrize("family", ["hw7.problem1", "hw7.mnist", "hw7.readings", "hw7.report"])
-def test_families_and_report_helpers_never_import_the_store(family):
+@pytest.mark.parametrize("family", ["hw7.problem1", "hw7.mnist", "hw7.readings", "hw7.present", "hw7.booktools"])
+def test_families_and_book_helpers_never_import_the_store(family):
     """The store collects the families' experiments; the families do not reach back into it."""
     offenders = {m: sorted(d for d in deps if d.startswith(("hw7.store", "hw7.instructors", "hw7.cli")))
                  for m, deps in GRAPH.items() if m.startswith(family)}
     assert {m: d for m, d in offenders.items() if d} == {}
+
+
+def test_nothing_in_the_package_calls_the_build_tools():
+    """hw7.booktools (preview, render check, freeze guard) builds the book around the package; the package and its
+    chapters never need it, so it can change without touching a result."""
+    callers = {m: sorted(d for d in deps if d.startswith("hw7.booktools"))
+               for m, deps in GRAPH.items() if not m.startswith("hw7.booktools")}
+    assert {m: d for m, d in callers.items() if d} == {}

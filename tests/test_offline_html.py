@@ -1,9 +1,9 @@
-"""The HTML book's MathJax comes from the book itself (code/hw7/report/offline_html.py), not a CDN."""
+"""The HTML book's MathJax comes from the book itself (code/hw7/booktools/offline_html.py), not a CDN."""
 
 from __future__ import annotations
 
-from hw7.report import offline_html as oh
-from hw7.report import render_check as rc
+from hw7.booktools import offline_html as oh
+from hw7.booktools import render_check as rc
 
 PAGE = """<head>
   <script src="https://cdnjs.cloudflare.com/polyfill/v3/polyfill.min.js?features=es6"></script>

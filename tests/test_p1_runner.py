@@ -8,9 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from hw7.problem1 import descent, runner as p1_runner
-from hw7.problem1 import rosenbrock as R
 from hw7.errors import ConfigError
+from hw7.problem1 import descent
+from hw7.problem1 import rosenbrock as R
+from hw7.problem1 import runner as p1_runner
 
 INIT = [-4.0, -2.0]
 

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
-from hw7.report import render_check as rc  # noqa: E402
+from hw7.booktools import render_check as rc  # noqa: E402
 
 POPPLER = bool(shutil.which("pdftotext") and shutil.which("pdfinfo") and shutil.which("pdftoppm"))
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext, pdfinfo, pdftoppm) not installed")
@@ -24,7 +24,7 @@ PARAGRAPH = ("Momentum is the fastest to get within a hundredth of the minimum a
 
 def write_pdf(path: Path, pages: list[list[str]]) -> Path:
     """An A4 PDF with one page per list of text lines (an empty list: a blank page)."""
-    # full A4 pages whatever the style in force (hw7.report.plots sets savefig.bbox "tight")
+    # full A4 pages whatever the style in force (hw7.present.plots sets savefig.bbox "tight")
     with matplotlib.rc_context({"savefig.bbox": "standard"}), PdfPages(path) as pdf:
         for lines in pages:
             fig = plt.figure(figsize=(8.27, 11.69))

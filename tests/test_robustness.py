@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from hw7.store import cache, registry
 from hw7.instructors import verify
+from hw7.store import cache, registry
 
 HERE = Path(__file__).resolve().parent
 INIT = [-4.0, -2.0]

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from hw7.store import fingerprint
 from hw7.instructors import verdicts
+from hw7.store import fingerprint
 
 
 def test_rounding_tolerance_grows_with_the_steps_compared():

@@ -10,11 +10,11 @@ import json
 import pytest
 
 from cache_fixtures import tamper
-from hw7.store import cache, fingerprint, registry
 from hw7 import cli
+from hw7.errors import Hw7Error
 from hw7.instructors import verify
 from hw7.mnist.experiments import mnist_config
-from hw7.errors import Hw7Error
+from hw7.store import cache, fingerprint, registry
 
 
 @pytest.fixture
@@ -129,9 +129,8 @@ def test_usage_errors_exit_2(capsys, cached, argv, message):
 @pytest.fixture
 def mnist_cache(scratch_cache, monkeypatch, tmp_path):
     """Three tiny MNIST runs trained together on synthetic data (2 epochs), cached as `hw7 run` caches them."""
-    from mnist_fixtures import small_data
-
     from hw7.mnist.train import train_many
+    from mnist_fixtures import small_data
 
     data = small_data(tmp_path / "mnist", n_train=100, n_test=50)
     configs = [mnist_config(sizes=[784, 8, 10], epochs=2, batch_size=20, lr=lr, seed=s)
@@ -176,9 +175,8 @@ def test_mnist_on_another_machine(mnist_cache, monkeypatch):
 @pytest.fixture
 def seeds_cache(scratch_cache, monkeypatch, tmp_path):
     """One tiny MNIST config with three seeds (2 epochs), cached: what the consistency rule needs."""
-    from mnist_fixtures import small_data
-
     from hw7.mnist.train import train_many
+    from mnist_fixtures import small_data
 
     data = small_data(tmp_path / "mnist", n_train=100, n_test=50)
     configs = [mnist_config(sizes=[784, 8, 10], epochs=2, batch_size=20, lr=0.5, seed=s) for s in range(3)]

@@ -36,7 +36,7 @@ class Entry(_Required, total=False):
     checksum: str
 
 
-#: What a family's ``summary.METRICS`` maps an experiment to: its entries -> named headline numbers.
+#: What a family's ``metrics.METRICS`` maps an experiment to: its entries -> named headline numbers.
 Metric = Callable[[list[Entry]], dict[str, Any]]
 
 

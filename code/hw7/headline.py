@@ -16,9 +16,9 @@ import pandas as pd
 from hw7.findings import depth as depth_findings
 from hw7.findings import p2 as p2_findings
 from hw7.findings import records, source
-from hw7.report import fmt
-from hw7.report.plots import label
 from hw7.mnist.experiments import P2_BASELINE
+from hw7.present import fmt
+from hw7.present.plots import label
 
 #: below this test accuracy (chance is 10 %) a network is said not to train
 TRAINS_ABOVE = 0.5
@@ -26,8 +26,8 @@ TRAINS_ABOVE = 0.5
 
 def _best(values: Mapping[str, Any], prefix: str, opts: list[str], *, smaller: bool = True) -> str:
     """The optimizer whose ``prefix.<opt>`` value is smallest (or largest); missing/None values lose."""
-    finite = {o: values.get(f"{prefix}.{o}") for o in opts if values.get(f"{prefix}.{o}") is not None}
-    return (min if smaller else max)(finite, key=finite.get)
+    finite = {o: v for o in opts if (v := values.get(f"{prefix}.{o}")) is not None}
+    return (min if smaller else max)(finite, key=finite.__getitem__)
 
 
 def _num(x: float) -> str:

@@ -9,8 +9,8 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from hw7.entry import Entry  # noqa: E402  (re-exported for the findings modules)
-from hw7.mnist import results as mr
+from hw7.entry import Entry, final_accs, history  # Entry is re-exported for the findings modules
+from hw7.mnist import tables
 
 Steps = Sequence[tuple[str, str, dict[str, Any]]]
 
@@ -48,7 +48,7 @@ class Band:
 
 def last_acc(entries: Sequence[Entry]) -> Band:
     """The last-epoch accuracy of each run."""
-    return Band.of(e["result"]["eval_acc"][-1] for e in entries)
+    return Band.of(final_accs(entries))
 
 
 def last_of(entries: Sequence[Entry], key: str) -> Band:
@@ -58,14 +58,14 @@ def last_of(entries: Sequence[Entry], key: str) -> Band:
 
 def step_runs(entries: Sequence[Entry], steps: Steps) -> dict[str, list[Entry]]:
     """A search's runs grouped by step id, in the search's order."""
-    ids = mr.step_ids(entries, steps)
+    ids = tables.step_ids(entries, steps)
     return {sid: [e for e, i in zip(entries, ids) if i == sid] for sid, _, _ in steps}
 
 
 def late_slope(entries: Sequence[Entry], window: int = 5) -> float:
     """Mean accuracy of the last ``window`` epochs minus that of the ``window`` before (a fraction,
     mean over runs): is a curve still rising when training stops?"""
-    accs = np.array([e["result"]["eval_acc"] for e in entries], dtype=float)
+    accs = np.array([history(e, "eval_acc") for e in entries], dtype=float)
     return float(accs[:, -window:].mean() - accs[:, -2 * window:-window].mean())
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from hw7.findings import source
 from hw7.findings.common import Band, Entry, last_acc, last_of, pm
 from hw7.mnist import experiments as mx
-from hw7.report import claims
+from hw7.present import claims
 
 
 @dataclass(frozen=True)

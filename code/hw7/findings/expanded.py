@@ -11,11 +11,12 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from hw7.entry import acc_at
 from hw7.findings import source
 from hw7.findings.common import Band, Entry, Steps, last_acc, last_of, late_slope, pm, step_runs
 from hw7.mnist import experiments as mx
 from hw7.mnist.augment import AugmentConfig
-from hw7.report import claims, fmt
+from hw7.present import claims, fmt
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Variant:
 
     def acc_after(self, epoch: int) -> float:
         """Validation accuracy after ``epoch`` (1-based)."""
-        return float(self.runs[0]["result"]["eval_acc"][epoch - 1])
+        return acc_at(self.runs[0], epoch)
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class Expanded:
 
     def control_acc_after(self, epoch: int) -> float:
         """The control's validation accuracy after ``epoch`` (1-based), mean over its seeds."""
-        return float(np.mean([e["result"]["eval_acc"][epoch - 1] for e in self.control_runs]))
+        return float(np.mean([acc_at(e, epoch) for e in self.control_runs]))
 
     def table(self) -> pd.DataFrame:
         """The validation runs as the reader sees them: accuracy, change against the control, the

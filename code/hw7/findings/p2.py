@@ -17,10 +17,10 @@ from hw7.errors import CacheMissing
 from hw7.findings import expanded, records, source
 from hw7.findings.common import Band, Entry, last_acc, last_of, pm, step_runs
 from hw7.mnist import experiments as mx
-from hw7.mnist import results as mr
+from hw7.mnist import tables
 from hw7.mnist.augment import elastic_sd
 from hw7.mnist.data import MNIST_TEST_CLASS_COUNTS
-from hw7.report import claims, fmt
+from hw7.present import claims, fmt
 
 #: the loss of a guess that gives every digit the same probability
 UNIFORM_LOSS = math.log(10)
@@ -77,7 +77,7 @@ def _sweep(optimizer: str, entries: list[Entry]) -> Sweep:
         return float(np.mean([np.abs(np.diff(e["result"]["eval_acc"][-11:])).mean() for e in runs]))
 
     return Sweep(optimizer=optimizer, finals=finals, best=claims.best({lr: b.values for lr, b in finals.items()}),
-                 history=mr.history(entries), by_lr=mr.over_seeds(mr.finals(entries), ["lr"]),
+                 history=tables.history(entries), by_lr=tables.over_seeds(tables.finals(entries), ["lr"]),
                  nonfinite=sum(e["result"]["diverged_epoch"] is not None for e in entries), runs=len(entries),
                  train_loss={lr: last_of(by[lr], "train_loss") for lr in lrs},
                  one_class_epochs={lr: sum(one_class(a) for e in by[lr] for a in e["result"]["eval_acc"]) for lr in lrs},
@@ -144,7 +144,7 @@ class PartC:
         wave1 = [s for s in self.search["id"] if s.startswith("w1")]
         reference = {s: (wave1[i - 1] if i else None) for i, s in enumerate(wave1)}
         reference.update({s: "w1.5" for s in self.search["id"] if s not in reference})
-        return mr.search_report(self.search, reference)
+        return tables.search_report(self.search, reference)
 
     @property
     def wide(self) -> Band:
@@ -194,9 +194,9 @@ def _part_c() -> PartC:
     runs = step_runs(entries, mx.P2C_SEARCH)
     steps = {sid: last_acc(rs) for sid, rs in runs.items()}
     wave2 = claims.against_control(steps["w1.5"].values, {s: steps[s].values for s in steps if s.startswith("w2")})
-    wide = mr.history(runs["w1.5"])
+    wide = tables.history(runs["w1.5"])
     last = wide[wide["epoch"] == wide["epoch"].max()]
-    search = mr.search_table(entries, mx.P2C_SEARCH)
+    search = tables.search_table(entries, mx.P2C_SEARCH)
     seconds = search.set_index("id")["seconds"]
     finals = source.entries("p2-c-final")
     return PartC(search=search, steps=steps, wave2=wave2,

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hw7.entry import final_acc
 from hw7.findings import depth, expanded, records, source
 from hw7.findings.common import Band, Entry, last_acc, last_of, pm, step_runs
 from hw7.findings.p2 import UNIFORM_LOSS, one_class
 from hw7.mnist import experiments as mx
-from hw7.mnist import results as mr
+from hw7.mnist import tables
 from hw7.mnist.data import MNIST_TEST_CLASS_COUNTS
-from hw7.report import claims, fmt
+from hw7.present import claims, fmt
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _deep(activation: str, entries: list[Entry]) -> Deep:
     lr0 = mx.P2_BASELINE["lr"]
     norms = np.nanmean(np.array([e["result"]["grad_norms"] for e in runs[lr0]], dtype=float), axis=0)
     return Deep(activation=activation, lrs=lrs, finals={lr: last_acc(rs) for lr, rs in runs.items()},
-                history=mr.history(entries), ratio_first={lr: float(r[:, 0].mean()) for lr, r in ratios.items()},
+                history=tables.history(entries), ratio_first={lr: float(r[:, 0].mean()) for lr, r in ratios.items()},
                 ratio_last={lr: float(r[:, -1].mean()) for lr, r in ratios.items()},
                 ratio_range={lr: (float(np.nanmin(r)), float(np.nanmax(r))) for lr, r in ratios.items()},
                 norms=norms, runs=runs, train_loss=last_of(entries, "train_loss"))
@@ -185,7 +186,7 @@ class PartC:
     def table(self) -> pd.DataFrame:
         """The search as the reader sees it; Δ against d.2 (d.2 itself against d.1)."""
         reference = {sid: "d.2" for sid in self.search["id"]} | {"d.1": None, "d.2": "d.1"}
-        return mr.search_report(self.search, reference)
+        return tables.search_report(self.search, reference)
 
     def controlled_table(self) -> pd.DataFrame:
         """Depth against recipe: the three networks on both splits."""
@@ -239,7 +240,7 @@ def _part_a(sigmoid: Deep) -> PartA:
     digit = [next((k for k, s in share.items() if abs(a * n - s * n) < 0.5), None) for a in accs]
     return PartA(sigmoid=sigmoid, homework_lr=mx.P2_BASELINE["lr"], top_class=top,
                  top_class_count=MNIST_TEST_CLASS_COUNTS[top], test_images=n,
-                 last_epoch_top_class=sum(abs(e["result"]["eval_acc"][-1] - share[top]) * n < 0.5 for e in entries),
+                 last_epoch_top_class=sum(abs(final_acc(e) - share[top]) * n < 0.5 for e in entries),
                  runs=len(entries), one_class_epochs=sum(one_class(a) for a in accs),
                  top_class_epochs=sum(d == top for d in digit), epochs=len(accs),
                  other_classes=tuple(sorted({d for d in digit if d is not None and d != top})),
@@ -267,7 +268,7 @@ def _part_c() -> PartC:
     entries = source.entries("p3-c-search")
     steps = {sid: last_acc(rs) for sid, rs in step_runs(entries, mx.P3C_SEARCH).items()}
     wave1 = claims.against_control(steps["d.2"].values, {s: steps[s].values for s in ("d.3", "d.4", "d.5", "d.6", "d.7")})
-    search = mr.search_table(entries, mx.P3C_SEARCH)
+    search = tables.search_table(entries, mx.P3C_SEARCH)
     p2_steps = {sid: last_acc(rs) for sid, rs in step_runs(source.entries("p2-c-search"), mx.P2C_SEARCH).items()}
     p2_final, finals = source.entries("p2-c-final"), source.entries("p3-c-final")
     recipe_test = source.entries("p3-c-shallow-same-recipe")

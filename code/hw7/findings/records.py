@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hw7.entry import final_acc
 from hw7.findings import source
 from hw7.findings.common import Band, Entry, last_acc, last_of, pm
 from hw7.mnist import experiments as mx
-from hw7.report import claims
+from hw7.present import claims
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def _record(problem: str) -> Record:
     choice = mx.P2C_RECORD_CHOICE if problem == "p2" else mx.P3C_RECORD_CHOICE
     probes: tuple[Probe, ...] = ()
     if len(search) > 1:  # the registry runs a validation probe only where there is a choice
-        probes = tuple(Probe(sid, what, float(e["result"]["eval_acc"][-1]))
+        probes = tuple(Probe(sid, what, final_acc(e))
                        for (sid, what, _), e in zip(search, source.entries(f"{problem}-c-record-search")))
     return Record(problem, probes, choice, _group(source.entries(f"{problem}-c-record-final")),
                   _group(source.entries(f"{problem}-c-record-control")),

@@ -12,7 +12,7 @@ from typing import Any
 
 from hw7 import REPO_ROOT
 from hw7.entry import Entry  # noqa: E402  (re-exported for the findings modules)
-from hw7.store import results, summary
+from hw7.store import loader, summary
 
 #: per-epoch cost of each distortion against a plain epoch (benchmarks/bench_augment.py)
 AUGMENT_BENCHMARK = REPO_ROOT / "benchmarks" / "augment_results.json"
@@ -20,7 +20,7 @@ AUGMENT_BENCHMARK = REPO_ROOT / "benchmarks" / "augment_results.json"
 
 def entries(experiment: str) -> list[Entry]:
     """Every cached run of ``experiment``, in registry order (never trains)."""
-    return results.load(experiment)
+    return loader.load(experiment)
 
 
 def summary_values() -> dict[str, Any]:

@@ -9,9 +9,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from hw7.report.fmt import lr_short
-from hw7.report.fmt import lr as lr_text
-from hw7.report.plots import DIVERGED_MARKER, MAX_WIDTH_IN, band, color, label, lr_palette
+from hw7.present.fmt import lr as lr_text
+from hw7.present.fmt import lr_short
+from hw7.present.plots import DIVERGED_MARKER, MAX_WIDTH_IN, band, color, label, lr_palette
 
 
 def curves_by_lr(ax: plt.Axes, hist: pd.DataFrame, *, metric: str = "acc", band_kind: str = "minmax") -> None:
@@ -27,7 +27,8 @@ def curves_by_lr(ax: plt.Axes, hist: pd.DataFrame, *, metric: str = "acc", band_
             bad = np.flatnonzero(~np.isfinite(row))
             if bad.size:  # last finite value of a diverged seed, marked
                 last = bad[0] - 1
-                ax.scatter(epochs[max(last, 0)], row[last] if last >= 0 else 0.0, **{**DIVERGED_MARKER, "color": palette[lr], "s": 50})
+                y = row[last] if last >= 0 else 0.0
+                ax.scatter(epochs[max(last, 0)], y, **{**DIVERGED_MARKER, "color": palette[lr], "s": 50})
     ax.set(xlabel="epoch", ylabel="test accuracy" if metric == "acc" else metric)
 
 

@@ -6,17 +6,16 @@ this module only draws, from cached runs (or, for the example figure, the MNIST 
 
 from __future__ import annotations
 
-from typing import Any, Protocol, Sequence
+from typing import Protocol, Sequence
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from hw7.entry import Entry
 from hw7.mnist import augment as aug
-from hw7.mnist import results as mr
-
-Entry = dict[str, Any]
-
+from hw7.mnist import tables
 
 # ---------------------------------------------------------------------------------- figures
 
@@ -84,14 +83,14 @@ def expansion_curves(panels: dict[str, dict[str, Sequence[Entry]]], *, zoom: tup
                      targets: dict[str, float] | None = None) -> plt.Figure:
     """Validation accuracy against the epoch, one panel per network, one line per setting (mean over
     its seeds; band min–max where there are several)."""
-    from hw7.report.plots import band
+    from hw7.present.plots import band
 
-    colors = plt.get_cmap("tab10").colors
+    colors = matplotlib.color_sequences["tab10"]  # the tab10 colormap's ten colours
     fig, axes = plt.subplots(1, len(panels), figsize=(8.0 * len(panels), 4.2), layout="constrained",
                              squeeze=False, sharey=True)
     for ax, (title, settings) in zip(axes[0], panels.items()):
         for i, (name, entries) in enumerate(settings.items()):
-            hist = mr.history(entries)
+            hist = tables.history(entries)
             runs = hist.pivot(index="run", columns="epoch", values="acc")
             band(ax, runs.columns.to_numpy(), runs.to_numpy(dtype=float), color=colors[i % len(colors)], label=name)
         if targets and title in targets:

@@ -1,7 +1,7 @@
 """Problem 3's two-panel figures (one panel per learning rate): gradient ratio and test accuracy.
 
 Moved out of the chapter so that it holds no plotting code; both take each activation's history
-table (:func:`hw7.mnist.results.history`) of the deep network at every rate.
+table (:func:`hw7.mnist.tables.history`) of the deep network at every rate.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from hw7.mnist.figures import grad_ratio_curves
-from hw7.report.fmt import lr_short
-from hw7.report.plots import ACTIVATION_COLORS, MAX_WIDTH_IN, band
+from hw7.present.fmt import lr_short
+from hw7.present.plots import ACTIVATION_COLORS, MAX_WIDTH_IN, band
 
 #: activation -> how the figures name the network
 NAMES = {"sigmoid": "sigmoid + Xavier", "relu": "ReLU + Kaiming"}

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
-from hw7.report import plots
+from hw7.present import plots
 
 _BUDGET_COLORS = sns.color_palette("colorblind", 10)
 

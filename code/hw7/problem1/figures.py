@@ -16,10 +16,10 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import LogLocator
 
 from hw7.entry import Entry
+from hw7.present.fmt import lr_short
+from hw7.present.plots import DIVERGED_MARKER, MAX_WIDTH_IN, color, label
 from hw7.problem1 import rosenbrock
 from hw7.problem1.experiments import adam_variant_name
-from hw7.report.fmt import lr_short
-from hw7.report.plots import DIVERGED_MARKER, MAX_WIDTH_IN, color, label
 
 if TYPE_CHECKING:  # findings import nothing from here; the names are for the annotations only
     from hw7.problem1.findings import P1Findings, Run

@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from hw7.entry import Entry
+from hw7.present.plots import label
 from hw7.problem1 import rosenbrock
 from hw7.problem1.experiments import (
     P1_ADAM_VARIANT_LRS,
@@ -26,7 +27,6 @@ from hw7.problem1.experiments import (
     P1_SWEEP_LRS,
     adam_variant_name,
 )
-from hw7.report.plots import label
 
 #: the heavy-ball stability bound of the homework's momentum (0.9) on a quadratic: kappa * lambda < 2 (1 + 0.9)
 HEAVY_BALL_BOUND = 2 * (1 + 0.9)
@@ -475,7 +475,7 @@ def _line(entry: Entry) -> SweepLine:
 
 @lru_cache(maxsize=4)
 def load(read: Callable[[str], list[Entry]]) -> P1Findings:
-    """Chapter 1's findings from the cache; ``read`` is :func:`hw7.store.results.load` (a family never
+    """Chapter 1's findings from the cache; ``read`` is :func:`hw7.store.loader.load` (a family never
     imports the store, which imports the families). Cached, so the chapter and the tests share one."""
     b = {k: Run.of(e) for k, e in _by(read("p1-b"), "optimizer").items()}
     c = {k: Run.of(e) for k, e in _by(read("p1-c"), "optimizer").items()}

@@ -6,10 +6,10 @@ from typing import Sequence
 
 import pandas as pd
 
+from hw7.present import fmt
 from hw7.problem1.experiments import P1_ADAM_VARIANTS
 from hw7.problem1.figures import ADAM_VARIANT_LABELS, run_label
 from hw7.problem1.findings import Limits, Run, Variants
-from hw7.report import fmt
 
 
 def _markdown(rows: list[dict[str, str]]) -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from hw7.entry import Entry, history
-from hw7.report.plots import DIVERGED_MARKER, MAX_WIDTH_IN, band, color, label, legend_below
+from hw7.present.plots import DIVERGED_MARKER, MAX_WIDTH_IN, band, color, label, legend_below
 
 # ---------------------------------------------------------------------------------------------
 # Appendix A: the optimizer zoo

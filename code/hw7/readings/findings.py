@@ -2,7 +2,7 @@
 
 The appendices cite these attributes and ``tests/test_claims_readings.py`` checks every
 comparative or universal sentence against the same objects. ``read`` is
-:func:`hw7.store.results.load`, passed in because a family never imports the store.
+:func:`hw7.store.loader.load`, passed in because a family never imports the store.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from hw7.entry import Entry, acc_at, final_accs, history
+from hw7.present import claims
+from hw7.present.plots import label
 from hw7.readings.experiments import LNN_INIT, LNN_INIT_DEPTH, LNN_INIT_LR, NUMPY_EPOCHS, ZOO_SEEDS
 from hw7.readings.figures import gradcheck_table, lnn_stability_limit
 from hw7.readings.zoo import PUBLISHED_ACC, TUTORIAL_HYPER, TUTORIAL_LOG_FINAL
-from hw7.report import claims
-from hw7.report.plots import label
 
 Read = Callable[[str], list[Entry]]
 
@@ -519,7 +519,7 @@ def load_numpy(read: Read, homework_loop_run_s: float) -> NumpyNet:
 
 def gradcheck_markdown(n: NumpyNet) -> str:
     """The gradient-check table with its errors in scientific notation."""
-    from hw7.report import fmt
+    from hw7.present import fmt
 
     t = gradcheck_table(n.grad_entry)
     t["max relative error"] = [fmt.sci(v, 2) for v in t["max relative error"]]

@@ -18,20 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import hw7.mnist.metrics
+import hw7.problem1.metrics
+import hw7.readings.metrics
 from hw7 import REPO_ROOT
 from hw7.entry import Metric
 from hw7.errors import CacheCorrupt, CacheMissing, SummaryStale
-from hw7.mnist import summary as mnist_summary
-from hw7.problem1 import summary as problem1_summary
-from hw7.readings import summary as readings_summary
 from hw7.store import cache, registry
 
 #: each family's headline numbers (``METRICS``) and what they mean (``DESCRIPTIONS``), in book order
-FAMILY_SUMMARIES = (problem1_summary, mnist_summary, readings_summary)
+FAMILY_METRICS = (hw7.problem1.metrics, hw7.mnist.metrics, hw7.readings.metrics)
 
 #: experiment name -> the function that turns its entries into headline numbers, from every family
 METRICS: dict[str, Metric] = {
-    name: metric for family in FAMILY_SUMMARIES for name, metric in family.METRICS.items()}
+    name: metric for family in FAMILY_METRICS for name, metric in family.METRICS.items()}
 
 
 #: written by benchmarks/bench_sweep.py (one measurement on one machine, not a cache entry)
@@ -222,7 +222,7 @@ def read(root: Path | None = None) -> dict[str, Any]:
 
 #: dotted-name prefix -> what the number means (the index's table)
 DESCRIPTIONS: dict[str, str] = {
-    **{prefix: text for family in FAMILY_SUMMARIES for prefix, text in family.DESCRIPTIONS.items()},
+    **{prefix: text for family in FAMILY_METRICS for prefix, text in family.DESCRIPTIONS.items()},
     "perf.sweep_speedup_vs_homework_loop": "Engine throughput / homework-style DataLoader loop (same machine)",
     "perf.baseline_run_seconds": "Homework-style loop: seconds for the baseline run (30 epochs, batch 10)",
     "perf.engine_speedup": "Engine throughput with K runs batched / homework-style loop",

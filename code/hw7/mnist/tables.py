@@ -15,7 +15,7 @@ import pandas as pd
 
 from hw7 import divergence
 from hw7.entry import Entry
-from hw7.report import fmt
+from hw7.present import fmt
 
 #: per-epoch histories that read NaN from the epoch a run diverged
 _HISTORIES = ("eval_acc", "eval_loss", "train_loss", "grad_ratio")

@@ -9,7 +9,7 @@ sizes and formats). This guard hashes those inputs and
 * ``pre``  (Quarto's project pre-render script): deletes ``_freeze/`` when the hash differs from
   the one stamped at the last render, so every chapter is executed afresh;
 * ``post`` (post-render script): stamps the hash of the inputs the outputs were made from;
-* ``check`` (``python -m hw7.report.freeze_guard check``, and tests/test_freeze_guard.py): exit 1 when the
+* ``check`` (``python -m hw7.booktools.freeze_guard check``, and tests/test_freeze_guard.py): exit 1 when the
   committed ``_freeze/`` was made from other inputs — fix with ``make report`` and commit ``_freeze/``.
 
 It imports only the standard library, because Quarto runs it as a plain script.
@@ -22,7 +22,7 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]  # code/hw7/report/freeze_guard.py -> the repository
+ROOT = Path(__file__).resolve().parents[3]  # code/hw7/booktools/freeze_guard.py -> the repository
 FREEZE_DIR = "_freeze"
 STAMP = "hw7-inputs.sha256"
 #: what the frozen outputs depend on besides the chapter text (which Quarto hashes itself)

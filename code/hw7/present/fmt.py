@@ -62,8 +62,8 @@ def pts(delta: float, digits: int = 2, *, sign: bool = True) -> str:
 
 
 def p(value: float) -> str:
-    """``p = 0.12``, ``p < 0.001``: a p-value in prose (the rule's format, :func:`hw7.report.claims.p_text`)."""
-    from hw7.report.claims import p_text
+    """``p = 0.12``, ``p < 0.001``: a p-value in prose (the rule's format, :func:`hw7.present.claims.p_text`)."""
+    from hw7.present.claims import p_text
 
     return p_text(value)
 

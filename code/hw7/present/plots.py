@@ -6,7 +6,7 @@ Importing this module sets seaborn's theme once. Each optimizer has one colour e
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -57,7 +57,8 @@ OPTIMIZER_LABELS: dict[str, str] = {
 #: hidden-unit activation -> colour (Problem 3 compares them in every figure)
 ACTIVATION_COLORS: dict[str, tuple[float, float, float]] = {"sigmoid": _CB[3], "relu": _CB[0]}
 
-DIVERGED_MARKER = dict(marker="X", s=90, color="black", zorder=5)
+#: how a diverged run's last point is marked (spread into ``ax.scatter``, so typed for any keyword)
+DIVERGED_MARKER: dict[str, Any] = dict(marker="X", s=90, color="black", zorder=5)
 
 
 def color(optimizer: str) -> tuple[float, float, float]:
@@ -92,12 +93,14 @@ def print_font_sizes(fig: plt.Figure) -> list[tuple[float, str]]:
     """Every visible text of ``fig`` as (size in points once the PDF scales the figure to the text
     width, the text) — what a test checks against MIN_PRINT_PT."""
     fig.canvas.draw()
-    width = fig.get_tightbbox(fig.canvas.get_renderer()).width  # inches, as saved with bbox 'tight'
+    # every canvas that can draw (Agg, SVG, PDF) has get_renderer; matplotlib types only FigureCanvasBase
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    width = fig.get_tightbbox(renderer).width  # inches, as saved with bbox 'tight'
     scale = min(1.0, PRINT_WIDTH_IN / width)
     out = []
-    for text in fig.findobj(lambda a: isinstance(a, plt.Text)):
+    for text in (a for a in fig.findobj() if isinstance(a, plt.Text)):
         if text.get_visible() and text.get_text().strip() and text.get_figure() is not None:
-            out.append((text.get_fontsize() * scale, text.get_text()))
+            out.append((float(text.get_fontsize()) * scale, text.get_text()))
     return out
 
 

@@ -1,6 +1,6 @@
 """Render the book with Quarto and fail on anything a reader would stumble on.
 
-``python -m hw7.report.render_check`` (or ``make render-check``) runs one plain ``quarto render`` (HTML and
+``python -m hw7.booktools.render_check`` (or ``make render-check``) runs one plain ``quarto render`` (HTML and
 PDF together: separate ``--to`` runs delete each other's output) and fails when
 
 * the log has a warning (Quarto, pandoc, typst, the Jupyter kernel) that is not on the short,
@@ -14,7 +14,7 @@ PDF together: separate ``--to`` runs delete each other's output) and fails when
 * the PDF's or the HTML's text has one of the :data:`GLITCHES` (a NumPy repr, a negative zero, a
   wrong apostrophe, a stray full stop after a chapter reference);
 * the render changed the git working tree (Quarto edits ``.gitignore`` when its lines are missing);
-* ``_freeze/`` does not match the inputs it was rendered from (see :mod:`hw7.report.freeze_guard`).
+* ``_freeze/`` does not match the inputs it was rendered from (see :mod:`hw7.booktools.freeze_guard`).
 
 ``--log FILE`` checks a saved log and the existing ``_book/`` instead of rendering. The log parser,
 :func:`problems`, is a plain function of the text so the tests can feed it synthetic logs.
@@ -36,7 +36,7 @@ from pathlib import Path
 import yaml
 
 from hw7 import REPO_ROOT
-from hw7.report import freeze_guard
+from hw7.booktools import freeze_guard
 
 #: Log lines that report a problem. Quarto writes "WARN:"/"WARNING:"/"ERROR:", pandoc "[WARNING]",
 #: typst "warning:"/"error:", Python loggers "WARNING |" and tracebacks "...Warning:".
@@ -73,9 +73,9 @@ MARGIN_SHARE = 0.07
 #: Text that should never reach a reader: (pattern, what it is and where the cause was fixed).
 GLITCHES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bnp\.(?:u?int|float|bool|str)\w*\("),
-     "a NumPy scalar's repr such as np.int64(8) in the text: format the number (int(), hw7.report.fmt)"),
+     "a NumPy scalar's repr such as np.int64(8) in the text: format the number (int(), hw7.present.fmt)"),
     (re.compile(r"(?<![\w.])[−-]0\.0+(?![0-9])"),
-     "a negative zero such as −0.00: a change that rounds to zero is 0.00 (hw7.report.fmt.signed)"),
+     "a negative zero such as −0.00: a change that rounds to zero is 0.00 (hw7.present.fmt.signed)"),
     (re.compile(r"\w[´′]s\b|[)\]0-9]‘s\b|[A-Za-z0-9)]'s\b"),
      "a wrong apostrophe (´s, ′s, ‘s or a straight 's): typst's smart quotes guess after digits and "
      "brackets (filters/typst-typographic-quotes.lua)"),
@@ -153,11 +153,19 @@ def text_glitches(text: str, where: str) -> list[Problem]:
     return found
 
 
+def _pdfinfo_field(pattern: str, info: str) -> tuple[str, ...]:
+    """The groups of ``pattern`` in pdfinfo's output; a missing line is named rather than met as None later."""
+    match = re.search(pattern, info, re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"pdfinfo printed no line matching {pattern!r}:\n{info}")
+    return match.groups()
+
+
 def pdf_pages(pdf: Path) -> list[str]:
     """The body text of each page of ``pdf`` (pdftotext, running header and page number cropped)."""
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))
-    width, height = map(float, re.search(r"^Page size:\s+([\d.]+) x ([\d.]+)", info, re.MULTILINE).groups())
+    pages = int(_pdfinfo_field(r"^Pages:\s+(\d+)", info)[0])
+    width, height = map(float, _pdfinfo_field(r"^Page size:\s+([\d.]+) x ([\d.]+)", info))
     margin = MARGIN_SHARE * height
     out = []
     for n in range(1, pages + 1):
@@ -295,7 +303,7 @@ def render(root: Path) -> tuple[int, str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hw7.report.render_check", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m hw7.booktools.render_check", description=__doc__.splitlines()[0])
     parser.add_argument("--log", type=Path, help="check this saved render log and the existing output instead of rendering")
     parser.add_argument("--root", type=Path, default=REPO_ROOT, help="project folder (default: this checkout)")
     args = parser.parse_args(argv)
@@ -320,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         if (root / freeze_guard.FREEZE_DIR).exists() and not freeze_guard.is_current(root):
             found.append(Problem("stale-freeze", "_freeze/ does not match cache/, code/hw7/ and _quarto.yml"))
         after = git_status(root)
-        if before is not None and after != before:
+        if before is not None and after is not None and after != before:
             changed = sorted(set(after.splitlines()) - set(before.splitlines()))
             found.append(Problem("dirty-tree", "the render changed the working tree: " + "; ".join(changed)))
 

@@ -6,8 +6,8 @@ from typing import Callable
 
 import numpy as np
 
-from hw7.entry import Entry, Metric
-from hw7.mnist import results as mr
+from hw7.entry import Entry, Metric, final_acc
+from hw7.mnist import tables
 from hw7.mnist.experiments import P2_BASELINE
 
 
@@ -15,8 +15,8 @@ def _lr_sweep(part: str, opt: str, *, with_baseline: bool = False) -> Callable[[
     """Best learning rate (highest mean final accuracy, no seed diverged) and its accuracy; with
     ``with_baseline`` also the homework's own rate (Problem 2(a)'s baseline lives in its sweep)."""
     def metric(entries: list[Entry]) -> dict[str, float]:
-        by_lr = mr.over_seeds(mr.finals(entries), ["lr"])
-        best = mr.best_row(by_lr)
+        by_lr = tables.over_seeds(tables.finals(entries), ["lr"])
+        best = tables.best_row(by_lr)
         out = {f"p2.{part}.best_lr.{opt}": float(best["lr"]), f"p2.{part}.acc_at_best_lr.{opt}": float(best["mean"])}
         if with_baseline:
             base = by_lr.set_index("lr").loc[P2_BASELINE["lr"]]
@@ -29,7 +29,7 @@ def _final(prefix: str, split: str = "test") -> Callable[[list[Entry]], dict[str
     """Mean and sd over seeds of the final accuracy of one configuration (on the test set, or the
     validation split), and its size."""
     def metric(entries: list[Entry]) -> dict[str, float]:
-        final = mr.finals(entries)
+        final = tables.finals(entries)
         return {f"{prefix}.{split}_acc.mean": float(final["acc"].mean()), f"{prefix}.{split}_acc.sd": float(final["acc"].std()),
                 f"{prefix}.params": int(final["params"].iloc[0])}
     return metric
@@ -41,7 +41,7 @@ def _deep(part: str, activation: str) -> Callable[[list[Entry]], dict[str, float
 
         mine = [e for e in entries if e["config"]["lr"] == P2_BASELINE["lr"]]
         ratios = np.array([e["result"]["grad_ratio"] for e in mine], dtype=float)
-        accs = mr.finals(mine)["acc"].tolist()  # NaN for a diverged run (hw7.divergence)
+        accs = tables.finals(mine)["acc"].tolist()  # NaN for a diverged run (hw7.divergence)
         prefix = f"p3.{part}.{activation}"
         return {f"{prefix}.grad_ratio.epoch1": float(np.mean(ratios[:, 0])),
                 f"{prefix}.grad_ratio.last": float(np.mean(ratios[:, -1])),
@@ -70,7 +70,7 @@ def _depth(entries: list[Entry]) -> dict[str, float]:
 
     out: dict[str, float] = {}
     for budget in P3C_DEPTH_BUDGETS:
-        mean = {d: float(np.mean([e["result"]["eval_acc"][-1] for e in entries
+        mean = {d: float(np.mean([final_acc(e) for e in entries
                                   if e["config"]["sizes"] == narrowing_sizes(d, budget)])) for d in P3C_DEPTHS}
         best = max(mean, key=lambda d: mean[d])
         key = f"p3.c.depth.{budget // 1000}k"

@@ -22,7 +22,7 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]  # code/hw7/report/offline_html.py -> the repository
+ROOT = Path(__file__).resolve().parents[3]  # code/hw7/booktools/offline_html.py -> the repository
 OUT_DIR = "_book"
 TARGET = Path("site_libs") / "mathjax"
 SCRIPT = "tex-chtml-full.js"
