@@ -78,8 +78,8 @@ class Group:
 
 
 def _group(entries: list[Entry]) -> Group:
-    r0 = entries[0]["result"]
-    return Group(dict(entries[0]["config"]), tuple(entries[0]["config"]["sizes"]), int(r0["params"]), int(entries[0]["config"]["epochs"]),
+    c0, r0 = entries[0]["config"], entries[0]["result"]
+    return Group(dict(c0), tuple(c0["sizes"]), int(r0["params"]), int(c0["epochs"]),
                  last_acc(entries), np.array([e["result"]["eval_acc"] for e in entries], dtype=float),
                  last_of(entries, "train_loss"),
                  Band.of(e["result"].get("cpu_seconds") or e["result"]["seconds"] for e in entries))
