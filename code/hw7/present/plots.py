@@ -38,7 +38,7 @@ OPTIMIZER_COLORS: dict[str, tuple[float, float, float]] = {
     "adagrad": _CB[9],
     "adadelta": _CB[5],
     "adamax": _CB[6],
-    "rmsprop": _CB[7],
+    "rmsprop": _CB[3],  # not the palette's grey: grey draws "the other optimizers" in appendix A
 }
 
 #: optimizer name -> how the report writes it

@@ -103,6 +103,7 @@ def zoo_strip(entries: Sequence[Entry], published: dict[str, float]) -> plt.Figu
     ax.set_xticks(range(len(order)), [label(o).replace("SGD (Nesterov momentum)", "Nesterov") for o in order],
                   rotation=20)
     ax.set_ylabel("test accuracy after 3000 iterations")
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.1f} %"))
     handles = [Line2D([], [], marker="o", ls="", color="grey", label="one seed"),
                Line2D([], [], ls="-", lw=2.2, color="grey", label="mean over seeds"),
                Line2D([], [], marker="D", ls="", color="grey", markeredgecolor="black", label="tutorial (one seed)")]

@@ -53,6 +53,7 @@ class ZooRow:
     max: float
     rank_published: int
     rank_ours: int
+    pi: claims.Prediction                    # the published value against our seeds (prediction interval)
 
     @property
     def label(self) -> str:
@@ -60,7 +61,8 @@ class ZooRow:
 
     @property
     def inside(self) -> bool:
-        return self.min <= self.published <= self.max
+        """The published value lies inside our seeds' 95 % prediction interval for one new run."""
+        return self.pi.low <= self.published <= self.pi.high
 
     @property
     def range(self) -> float:
@@ -108,6 +110,19 @@ class Zoo:
     @property
     def n_inside(self) -> int:
         return sum(r.inside for r in self.rows)
+
+    @property
+    def outside_holm(self) -> frozenset[str]:
+        """Published values outside our seeds once the eight prediction tests are Holm-corrected together."""
+        return frozenset(holm({r.optimizer: r.pi.p for r in self.rows}))
+
+    @property
+    def ranks_agree_from(self) -> int:
+        """The best rank k from which on both lists put the same optimizer at every rank k, k + 1, ..."""
+        k = self.n_optimizers
+        while k > 1 and all(r.rank_ours == r.rank_published for r in self.rows if r.rank_ours >= k - 1):
+            k -= 1
+        return k
 
     @property
     def median_range(self) -> float:
@@ -203,8 +218,8 @@ def load_zoo(read: Read) -> Zoo:
     stats = {o: (float(np.mean(a)), float(np.std(a, ddof=1)), min(a), max(a)) for o, a in accs.items()}
     rank_pub = pd.Series({o: PUBLISHED_ACC[o] for o in accs}).rank(ascending=False, method="min")
     rank_ours = pd.Series({o: s[0] for o, s in stats.items()}).rank(ascending=False, method="min")
-    rows = tuple(sorted((ZooRow(o, lr[o], PUBLISHED_ACC[o], *stats[o], int(rank_pub[o]), int(rank_ours[o]))
-                         for o in accs), key=lambda r: -r.mean))
+    rows = tuple(sorted((ZooRow(o, lr[o], PUBLISHED_ACC[o], *stats[o], int(rank_pub[o]), int(rank_ours[o]),
+                                claims.prediction(PUBLISHED_ACC[o], accs[o])) for o in accs), key=lambda r: -r.mean))
     pvalues = {}
     separated = set()
     for a in accs:
@@ -231,11 +246,12 @@ def load_zoo(read: Read) -> Zoo:
 
 
 def zoo_markdown(z: Zoo) -> str:
-    """The appendix's table: published beside ours, inside our range or not, and both ranks."""
+    """The appendix's table: published beside ours, inside our 95 % prediction interval or not, and both ranks."""
     rows = [{"optimizer": r.label, "lr": f"{r.lr:g}", "published": f"{100 * r.published:.2f} %",
              "ours: mean ± sd": f"{100 * r.mean:.2f} % ± {100 * r.sd:.2f}",
-             "ours: min – max": f"{100 * r.min:.2f} – {100 * r.max:.2f} %",
-             "published inside?": "yes" if r.inside else "**no**",
+             "ours: 95 % PI": f"{100 * r.pi.low:.2f} – {100 * r.pi.high:.2f} %",
+             "p": claims.p_value(r.pi.p),
+             "inside 95 % PI?": "yes" if r.inside else "**no**",
              "rank (published)": r.rank_published, "rank (ours)": r.rank_ours} for r in z.rows]
     return pd.DataFrame(rows).to_markdown(index=False, disable_numparse=True)
 
