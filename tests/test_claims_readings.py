@@ -60,6 +60,8 @@ def test_lnn_sentences():
     n = findings.load_lnn(loader.load)
     assert n.time_fixed[n.shallow] < 0, "App. B: 'depth 1 does not learn within 600 epochs'"
     assert n.shallow < n.fastest_depth < n.deep, "App. B: 'A moderate depth learns fastest; neither extreme wins'"
+    assert len(n.near_fastest) == 2 and n.fastest_depth in n.near_fastest, \
+        "App. B: 'Depths 10 and 15 are nearly tied as the fastest (72 and 71 epochs)'"
     later = [n.time_fixed[d] for d in n.depths if d >= n.fastest_depth]
     assert later == sorted(later) and len(set(later)) == len(later), \
         "App. B: 'from there on, every deeper network learns more slowly'"
@@ -72,12 +74,14 @@ def test_lnn_sentences():
         "App. B: 'until, near the stability limit below, the network stops learning'"
     assert n.w_star_above_one, "App. B: 'Since w* > 1 here, η_max falls faster than 1/D'"
     assert 0.8 < n.ratio_min and n.ratio_max < 1.05, "App. B: 'The fastest rate of the grid tracks this limit closely'"
+    assert n.oscillating, "App. B: 'at depth 30 the loss ends alternating between ... and ...'"
     for d in n.search_depths:
         if n.ratio[d] > 1:
             a, b, c, e = n.last_losses[d]
             assert a == c and b == e and a != b, \
                 "App. B: 'a rate slightly above the limit ... a loss that alternates between two values'"
     assert n.window_is_contiguous, "App. B: 'every w0 from 0.8 to 1.15, and none outside it'"
+    assert n.n_window < len(n.inits), "App. B: 'Only 8 of the 15 initial weights learn'"
     assert n.time_init[n.w_fast] == 0, "App. B: 'The fastest is w0 = 1.05, already below the threshold at the start'"
     assert [w for w in n.inits if w > n.window[1]] == [n.above_window_min], "App. B: 'Above it (w0 = 1.20)'"
     assert 0 < n.w_after < 1 and n.product_after < 1e-3, \

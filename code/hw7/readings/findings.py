@@ -263,7 +263,7 @@ def zoo_markdown(z: Zoo) -> str:
 @dataclass(frozen=True)
 class Lnn:
     """Appendix B. Depth at a fixed rate (a U-shaped learning time); the fastest rate per depth against
-    the predicted stability limit; and the initial weight (a narrow window that learns)."""
+    the predicted stability limit; and the initial weight (a window of them learns, the rest stall)."""
 
     noise_floor: float
     seconds: float
@@ -305,6 +305,12 @@ class Lnn:
     @property
     def fastest_depth(self) -> int:
         return min(self.learned, key=self.learned.__getitem__)
+
+    @property
+    def near_fastest(self) -> tuple[int, ...]:
+        """Depths within 5 % of the fastest learning time at the fixed rate: a near-tie, not one winner."""
+        best = self.learned[self.fastest_depth]
+        return tuple(d for d, t in sorted(self.learned.items()) if t <= 1.05 * best)
 
     @property
     def shallow(self) -> int:
@@ -351,6 +357,16 @@ class Lnn:
                    if lr > self.first_fail[d] and t >= 0)
 
     @property
+    def oscillating(self) -> tuple[int, ...]:
+        """Depths whose fastest rate lies above the predicted limit (they settle into a two-step oscillation)."""
+        return tuple(d for d in self.search_depths if self.ratio[d] > 1)
+
+    def oscillation(self, depth: int) -> tuple[float, float]:
+        """The two losses a depth alternates between at the end of training (larger first)."""
+        a, b = self.last_losses[depth][-2:]
+        return max(a, b), min(a, b)
+
+    @property
     def d_lo(self) -> int:
         return self.search_depths[0]
 
@@ -363,6 +379,11 @@ class Lnn:
         """Smallest and largest initial weight that learns."""
         ok = [w for w, t in self.time_init.items() if t >= 0]
         return min(ok), max(ok)
+
+    @property
+    def n_window(self) -> int:
+        """How many of the initial weights tried learn."""
+        return sum(t >= 0 for t in self.time_init.values())
 
     @property
     def window_is_contiguous(self) -> bool:
@@ -429,7 +450,7 @@ def lnn_markdown(n: Lnn) -> str:
         "learning time (epochs)": [n.best_time[d] for d in n.search_depths],
         "stability limit": [f"{n.limit[d]:.3f}" for d in n.search_depths],
         "fastest / limit": [f"{n.ratio[d]:.2f}" for d in n.search_depths],
-    }).to_markdown(index=False)
+    }).to_markdown(index=False, disable_numparse=True)
 
 
 # ---------------------------------------------------------------------------------------------
