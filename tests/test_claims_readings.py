@@ -91,7 +91,7 @@ def test_lnn_sentences():
 
 
 def test_numpy_sentences():
-    m = findings.load_numpy(loader.load, summary.read()["perf.baseline_run_seconds"])
+    m = findings.load_numpy(loader.load, summary.benchmark)
     assert m.net_plain < 1e-7 and m.net_dropout < 1e-5, "App. C: 'the reading asks for at most 1e-7 ... and 1e-5 with it'"
     assert m.max_rel_error["softmax_ce"] < 1e-8, "App. C: 'expects errors at the scale of 1e-8; ours is ...'"
     assert m.max_rel_error["linear"] > 1e-10 and m.max_rel_error["relu"] > 1e-10 and m.dropout_layers > 1e-9, \
@@ -102,5 +102,9 @@ def test_numpy_sentences():
     assert m.max_loss_gap < 1e-14 and m.max_weight_gap < 1e-14, "App. C: 'They are the same computation'"
     assert m.n_pairs_differ == 0, "App. C: 'the two give the same test accuracy in every one of the ... pairs'"
     assert list(m.seeds) == list(range(m.seeds[0], m.seeds[-1] + 1)), "App. C: 'seeds 0–2'"
-    assert m.torch_run_s < m.numpy_run_s < m.homework_loop_run_s, \
-        "App. C: 'batching, not the library: run one at a time, the NumPy network ... is faster than the homework’s torch loop'"
+    assert m.engine_gain > 3 and m.batching_gain > 3, \
+        "App. C: 'Two things, each worth several times' (the engine unbatched, then batching)"
+    assert m.engine_batched_s < m.engine_unbatched_s < m.numpy_run_s < m.homework_loop_run_s, \
+        "App. C: 'The NumPy network ... is faster than the homework’s loop but slower than the torch engine even unbatched'"
+    assert m.same_platform, "App. C: 'Its runs report the same platform as the benchmark'"
+    assert 0 < m.n_exact_steps < m.match_steps, "App. C: 'At 183 of the 300 steps the two losses are exactly equal'"

@@ -477,6 +477,10 @@ class NumpyNet:
     torch_run_s: float
     runs_in_batch: int
     homework_loop_run_s: float                # the homework-style torch loop's cost per run (benchmark)
+    engine_unbatched_s: float                 # the torch engine, one run at a time (benchmark, same machine)
+    engine_batched_s: float                   # the torch engine at the benchmark's best batch of runs
+    engine_batched_k: int                     # how many runs that batch trains together
+    same_platform: bool                       # the NumPy runs and the benchmark report the same platform
     grad_entry: Entry = field(repr=False, compare=False)
     numpy_entries: tuple[Entry, ...] = field(repr=False, compare=False)
     torch_entries: tuple[Entry, ...] = field(repr=False, compare=False)
@@ -525,11 +529,31 @@ class NumpyNet:
     def numpy_run_s(self) -> float:
         return self.numpy_epoch_s * NUMPY_EPOCHS
 
+    @property
+    def n_exact_steps(self) -> int:
+        """Steps of the step-by-step match where the two losses are exactly equal (no point on a log axis)."""
+        m = self.grad_entry["result"]["match"]
+        return sum(a == b for a, b in zip(m["loss_numpy"], m["loss_torch"]))
+
+    @property
+    def engine_gain(self) -> float:
+        """Homework loop over the unbatched engine: what the engine's loop gains without batching."""
+        return self.homework_loop_run_s / self.engine_unbatched_s
+
+    @property
+    def batching_gain(self) -> float:
+        """Unbatched over batched engine: what batching adds on top."""
+        return self.engine_unbatched_s / self.engine_batched_s
+
 
 @lru_cache(maxsize=4)
-def load_numpy(read: Read, homework_loop_run_s: float) -> NumpyNet:
-    """``homework_loop_run_s`` is ``perf.baseline_run_seconds`` of ``cache/summary.json``."""
+def load_numpy(read: Read, bench: Callable[[], Mapping[str, Any]]) -> NumpyNet:
+    """``bench`` is :func:`hw7.store.summary.benchmark` (benchmarks/results.json, where the summary's
+    ``perf.*`` numbers come from): the homework loop and the torch engine, timed on one machine."""
     from hw7.mnist.experiments import P2_BASELINE
+
+    b = bench()
+    engine = {row["K"]: row for row in b["engine"]}
 
     grad_e = read("app-numpy-gradcheck")[0]
     gr = grad_e["result"]
@@ -550,7 +574,10 @@ def load_numpy(read: Read, homework_loop_run_s: float) -> NumpyNet:
         numpy_epoch_s=float(np.mean([np.mean(e["result"]["epoch_seconds"]) for e in np_runs])),
         numpy_total_s=sum(e["meta"]["seconds"] for e in np_runs),
         torch_run_s=float(np.mean([e["meta"]["seconds"] for e in torch_runs])),
-        runs_in_batch=torch_runs[0]["result"]["runs_in_batch"], homework_loop_run_s=homework_loop_run_s,
+        runs_in_batch=torch_runs[0]["result"]["runs_in_batch"], homework_loop_run_s=b["baseline_run_seconds"],
+        engine_unbatched_s=engine[1]["run_seconds_30_epochs"],
+        engine_batched_s=engine[b["best_K"]]["run_seconds_30_epochs"], engine_batched_k=b["best_K"],
+        same_platform=all(e["meta"]["platform"] == b["machine"]["platform"] for e in np_runs),
         grad_entry=grad_e, numpy_entries=tuple(np_runs), torch_entries=tuple(torch_runs))
 
 
@@ -559,5 +586,31 @@ def gradcheck_markdown(n: NumpyNet) -> str:
     from hw7.present import fmt
 
     t = gradcheck_table(n.grad_entry)
+    t["check"] = [check_label(c) for c in t["check"]]
+    t["gradients compared"] = [param_label(g) for g in t["gradients compared"]]
     t["max relative error"] = [fmt.sci(v, 2) for v in t["max relative error"]]
-    return t.to_markdown(index=False)
+    return t.to_markdown(index=False, disable_numparse=True)
+
+
+#: how the gradient checks read in the table (the cache names them by code identifiers)
+CHECK_LABELS = {"linear": "linear layer", "relu": "ReLU", "sigmoid": "sigmoid", "softmax_ce": "softmax cross-entropy",
+                "net_relu_15-20-30-10": "ReLU network 15–20–30–10",
+                "net_relu_dropout0.5_15-20-30-10": "ReLU network 15–20–30–10, dropout p = 0.5",
+                "net_sigmoid_4-30-7": "sigmoid network 4–30–7"}
+
+
+def check_label(check: str) -> str:
+    """``dropout_p0.5`` -> ``dropout p = 0.5``; the others from :data:`CHECK_LABELS`."""
+    if check.startswith("dropout_p"):
+        return f"dropout p = {check.removeprefix('dropout_p')}"
+    return CHECK_LABELS.get(check, check.replace("_", " "))
+
+
+def param_label(names: str) -> str:
+    """``layer3.W, layer3.b`` -> ``W₃, b₃``: parameter names as the prose writes them."""
+    sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+    out = []
+    for name in names.split(", "):
+        layer, _, kind = name.partition(".")
+        out.append(f"{kind}{layer.removeprefix('layer').translate(sub)}" if kind else name)
+    return ", ".join(out)
