@@ -20,6 +20,17 @@ def sci(value: float, digits: int = 2) -> str:
     return f"{mantissa:.{digits - 1}f} × 10{str(exponent).translate(_SUPERSCRIPT)}"
 
 
+def plain(value: float, digits: int = 3) -> str:
+    """``−4``, ``2.83``, ``9.6 × 10²¹``: a plain number in a table or prose, with a typographic minus;
+    values beyond 10⁴ (or below 10⁻³) switch to :func:`sci`."""
+    size = abs(value)
+    if size and not 1e-3 <= size < 1e4:
+        text = sci(size, digits - 1)
+    else:  # 6073.4 -> "6073", never "6.07e+03"
+        text = f"{size:.{digits}g}" if size < 10**digits else f"{round(size)}"
+    return ("\u2212" if value < 0 else "") + text
+
+
 def lr(value: float) -> str:
     """A learning rate as the homework writes it: ``10⁻⁴``, ``3.2 × 10⁻⁴``; ``1`` and ``3`` plainly."""
     if value >= 1:

@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import LogLocator
 
 from hw7.entry import Entry
+from hw7.present.fmt import lr as fmt_lr
 from hw7.present.fmt import lr_short
 from hw7.present.plots import DIVERGED_MARKER, MAX_WIDTH_IN, color, label
 from hw7.problem1 import rosenbrock
@@ -46,9 +47,12 @@ class Extent:
         return (xy[:, 0] >= self.xmin) & (xy[:, 0] <= self.xmax) & (xy[:, 1] >= self.ymin) & (xy[:, 1] <= self.ymax)
 
 
-def run_label(entry: Entry) -> str:
+def run_label(entry: Entry, *, short: bool = True) -> str:
+    """``Adam, lr 1e-4`` in a legend; ``Adam, κ = 10⁻⁴`` in a table (``short=False``), as the prose writes it."""
     cfg = entry["config"]
-    return f"{label(cfg['optimizer'])}, lr {lr_short(cfg['lr'])}"
+    if short:
+        return f"{label(cfg['optimizer'])}, lr {lr_short(cfg['lr'])}"
+    return f"{label(cfg['optimizer'])}, κ = {fmt_lr(cfg['lr'])}"
 
 
 def contour(ax: plt.Axes, extent: Extent, *, levels: int = 25, resolution: int = 400, colorbar: bool = True) -> None:
@@ -152,9 +156,10 @@ def comparison(entries: Sequence[Entry], extent: Extent, *, title: str | None = 
     return fig
 
 
-def lr_sweep(entries: Sequence[Entry]) -> plt.Figure:
+def lr_sweep(entries: Sequence[Entry], ties: dict[str, Sequence[float]] | None = None) -> plt.Figure:
     """Final distance after the run against the learning rate, one line per optimizer, its best rate
-    circled; rates at which a run diverged are crosses in a shaded band above every finite value."""
+    circled (or every rate in ``ties[optimizer]``, where several tie); rates at which a run diverged are
+    crosses in a shaded band above every finite value."""
     fig, ax = plt.subplots(figsize=(7.5, 4.4), layout="constrained")
     top = max(np.nanmax(np.asarray(e["result"]["final_dist"], dtype=float)) for e in entries)
     band_lo = top * 8
@@ -165,7 +170,8 @@ def lr_sweep(entries: Sequence[Entry]) -> plt.Figure:
         diverged = np.asarray(r["diverged_step"]) >= 0
         ax.plot(lrs[~diverged], dist[~diverged], marker="o", ms=3.5, color=color(opt), label=label(opt))
         i = int(np.nanargmin(np.where(diverged, np.nan, dist)))
-        ax.plot(lrs[i], dist[i], marker="o", ms=13, mfc="none", mec=color(opt), mew=2, ls="")
+        best = np.isin(lrs, ties[opt]) if ties and opt in ties else np.arange(len(lrs)) == i
+        ax.plot(lrs[best], dist[best], marker="o", ms=13, mfc="none", mec=color(opt), mew=2, ls="")
         if diverged.any():  # one row of crosses per optimizer, inside the band
             ax.scatter(lrs[diverged], np.full(diverged.sum(), band_lo * 3 * 4**row),
                        **{**DIVERGED_MARKER, "color": color(opt), "s": 40})
@@ -179,7 +185,7 @@ def lr_sweep(entries: Sequence[Entry]) -> plt.Figure:
     ax.yaxis.set_major_formatter(plt.FuncFormatter(  # no distance ticks inside the 'diverged' band
         lambda v, _: "" if v > band_lo else f"$10^{{{np.log10(v):.0f}}}$"))
     ax.yaxis.set_minor_formatter(plt.NullFormatter())
-    ax.plot([], [], marker="o", ms=11, mfc="none", mec="grey", mew=2, ls="", label="best rate")
+    ax.plot([], [], marker="o", ms=11, mfc="none", mec="grey", mew=2, ls="", label="best rate (or tied best)")
     ax.legend(loc="lower left")
     return fig
 
@@ -244,7 +250,7 @@ def chapter_comparison(f: "P1Findings", runs: Sequence["Run"]) -> plt.Figure:
 
 def chapter_sweep(f: "P1Findings") -> plt.Figure:
     """Final distance against the rate for the three methods (the sweep's entries ride on its lines)."""
-    return lr_sweep([line.entry for line in f.sweep.lines])
+    return lr_sweep([line.entry for line in f.sweep.lines], {ln.optimizer: ln.tied_best for ln in f.sweep.lines})
 
 
 def chapter_adam_variants(f: "P1Findings") -> plt.Figure:

@@ -32,6 +32,8 @@ from hw7.problem1.experiments import (
 HEAVY_BALL_BOUND = 2 * (1 + 0.9)
 #: "usable" rate in the sweep: the run ends within this distance of (1, 1)
 USABLE_DIST = 1e-2
+#: a rate of the sweep ties with the best when its final distance is within this factor of the best one
+TIE_FACTOR = 2.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,13 @@ class Run:
     def kl(self, t: int) -> float:
         """kappa times the largest Hessian eigenvalue at the stored iterate of step t."""
         return self.lr * self.entry["result"]["hess_eig_max"][t]
+
+    @property
+    def tail_dist_median(self) -> float:
+        """Median distance to (1, 1) over the stored iterates of the last 10 %: steadier than the final
+        distance, which is one moment of a wandering iterate."""
+        _, xy = _stored(self.entry, 0.9, 1.0)
+        return float(np.median(np.hypot(xy[:, 0] - 1.0, xy[:, 1] - 1.0)))
 
 
 def _stored(entry: Entry, lo: float, hi: float, name: str = "step_len") -> tuple[np.ndarray, np.ndarray]:
@@ -213,8 +222,12 @@ class Variants:
         return self.s_hat / P1_ADAM_VARIANTS["homework"].get("eps", 1e-8)
 
     def beta2_gain(self, lr: float) -> float:
-        """How many times closer standard Adam ends than the homework's (final distance)."""
-        return self.run(lr, "homework").final_dist / self.run(lr, "standard").final_dist
+        """How many times closer standard Adam stays than the homework's (median distance, last 10 %)."""
+        return self.run(lr, "homework").tail_dist_median / self.run(lr, "standard").tail_dist_median
+
+    def beta2_slowdown(self, lr: float) -> float:
+        """How many times later standard Adam first gets within 1e-2 than the homework's Adam."""
+        return self.run(lr, "standard").first_below["1e-2"] / self.run(lr, "homework").first_below["1e-2"]
 
     @property
     def beta2_orders_b(self) -> float:
@@ -323,6 +336,17 @@ class SweepLine:
         return self.best[1]
 
     @property
+    def tied_best(self) -> tuple[float, ...]:
+        """Rates whose final distance is within TIE_FACTOR of the best one: a tie, not one best rate."""
+        return tuple(lr for lr, d, bad in zip(self.lrs, self.final_dist, self.diverged)
+                     if not bad and d <= TIE_FACTOR * self.best_dist)
+
+    def tied_dists(self) -> tuple[float, float]:
+        """Smallest and largest final distance among the tied best rates."""
+        d = [self.final_dist[self.lrs.index(lr)] for lr in self.tied_best]
+        return min(d), max(d)
+
+    @property
     def usable(self) -> tuple[float, ...]:
         """Rates that end within USABLE_DIST of the minimum."""
         return tuple(lr for lr, d, bad in zip(self.lrs, self.final_dist, self.diverged) if not bad and d < USABLE_DIST)
@@ -389,6 +413,19 @@ class Sweep:
                 if not all(da > o for o in others if not math.isnan(o)):
                     return False
         return True
+
+    @property
+    def adam_short_lrs(self) -> tuple[float, ...]:
+        """Rates below Adam's band at which even a straight walk at sqrt(2) kappa per step falls short."""
+        return tuple(lr for lr in self.adam_slow_lrs if math.sqrt(2) * lr * P1_STEPS < self.start_dist)
+
+    @property
+    def adam_long_enough(self) -> tuple[float, ...]:
+        """Rates below Adam's band whose straight walk would have covered the start distance."""
+        return tuple(lr for lr in self.adam_slow_lrs if lr not in self.adam_short_lrs)
+
+    def adam_dist(self, lr: float) -> float:
+        return self.adam.final_dist[self.adam.lrs.index(lr)]
 
     def adam_straight_line_error(self, max_lr: float = 1e-5) -> float:
         """Largest relative gap between Adam's final distance and start distance - sqrt(2) kappa N

@@ -19,8 +19,8 @@ def _markdown(rows: list[dict[str, str]]) -> str:
 def speed(runs: Sequence[Run]) -> str:
     """First step within each distance of (1, 1), the final distance and its range over the last 10 %."""
     return _markdown([{
-        "run": run_label(r.entry),
-        **{f"first step < {tol}": fmt.steps(n) for tol, n in r.first_below.items()},
+        "run": run_label(r.entry, short=False),
+        **{f"first step within {fmt.lr(float(tol))}": fmt.steps(n) for tol, n in r.first_below.items()},
         "final distance": fmt.sci(r.final_dist),
         "last 10 %: min – max": f"{fmt.sci(r.tail_dist_min)} – {fmt.sci(r.tail_dist_max)}",
     } for r in runs])
@@ -33,11 +33,18 @@ def adam_variants(v: Variants) -> str:
         for name in P1_ADAM_VARIANTS:
             r = v.run(lr, name)
             rows.append({"κ": fmt.lr(lr), "variant": ADAM_VARIANT_LABELS[name],
+                         "first step within 10⁻²": fmt.steps(r.first_below["1e-2"]),
                          "final distance": fmt.sci(r.final_dist),
+                         "last 10 %: distance median": fmt.sci(r.tail_dist_median),
                          "last 10 %: distance min – max": f"{fmt.sci(r.tail_dist_min)} – {fmt.sci(r.tail_dist_max)}",
-                         "last 10 %: step median (κ)": f"{fmt.sci(r.tail_step_median)} ({r.tail_step_median_k:.2g})",
-                         "last 10 %: step max (κ)": f"{fmt.sci(r.tail_step_max)} ({r.tail_step_max_k:.2g})"})
+                         "last 10 %: step median (in κ)": f"{fmt.sci(r.tail_step_median)} ({_k(r.tail_step_median_k)})",
+                         "last 10 %: step max (in κ)": f"{fmt.sci(r.tail_step_max)} ({_k(r.tail_step_max_k)})"})
     return _markdown(rows)
+
+
+def _k(value: float) -> str:
+    """A step as a multiple of κ, two significant digits: ``0.40``, ``0.045``, ``4.9 × 10⁻⁶``."""
+    return f"{value:#.2g}" if value >= 1e-3 else fmt.sci(value, 2)
 
 
 def limits(lim: Limits, steps: int = 4) -> str:
@@ -45,9 +52,9 @@ def limits(lim: Limits, steps: int = 4) -> str:
     rows = []
     for r in lim.table_runs:
         xy = r.xy
-        row = {"run": run_label(r.entry)}
+        row = {"run": run_label(r.entry, short=False)}
         for t in range(steps):
-            row[f"step {t}: x, κλ"] = f"{xy[t, 0]:.3g}, {r.kl(t):.3g}" if t < len(xy) else "—"
+            row[f"step {t}: x, κλmax"] = f"{fmt.plain(xy[t, 0])}, {fmt.plain(r.kl(t))}" if t < len(xy) else "—"
         row["diverged at step"] = fmt.steps(r.diverged_step)
         rows.append(row)
     return _markdown(rows)
