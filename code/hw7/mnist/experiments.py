@@ -6,6 +6,7 @@ changes the keys instead of silently reusing old results.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from hw7.mnist.config import TrainConfig
@@ -234,12 +235,17 @@ P3C_DEPTH_RECIPE: dict[str, Any] = {
 }
 
 
-def narrowing_sizes(depth: int, budget: int) -> list[int]:
+@lru_cache(maxsize=None)
+def _narrowing_sizes(depth: int, budget: int) -> tuple[int, ...]:
     """784, then ``depth`` hidden widths w1 * r**i with r = (10 / w1)**(1 / depth), then 10.
 
     The ratio makes the widths step geometrically from w1 towards the 10 outputs; w1 is the integer
     whose net has the parameter count (weights and biases) closest to ``budget``.
     """
+    if not 1 <= depth <= 32 or budget < 1000:
+        raise ValueError(f"narrowing_sizes needs 1 <= depth <= 32 and a budget of >= 1000 parameters, "
+                         f"got depth={depth}, budget={budget}")
+
     def sizes(w1: int) -> list[int]:
         r = (10 / w1) ** (1 / depth)
         return [784] + [round(w1 * r ** i) for i in range(depth)] + [10]
@@ -247,7 +253,13 @@ def narrowing_sizes(depth: int, budget: int) -> list[int]:
     def params(s: list[int]) -> int:
         return sum(a * b + b for a, b in zip(s[:-1], s[1:]))
 
-    return min((sizes(w1) for w1 in range(11, 4000)), key=lambda s: abs(params(s) - budget))
+    return tuple(min((sizes(w1) for w1 in range(11, 4000)), key=lambda s: abs(params(s) - budget)))
+
+
+def narrowing_sizes(depth: int, budget: int) -> list[int]:
+    """784, then ``depth`` hidden widths narrowing geometrically towards the 10 outputs, sized to ``budget``
+    (see :func:`_narrowing_sizes`; cached, since the registry asks for every net's sizes often)."""
+    return list(_narrowing_sizes(depth, budget))
 
 
 def p3c_depth_fields(depth: int, budget: int) -> dict[str, Any]:
@@ -261,7 +273,8 @@ P3C_DEPTH_CHOICE: tuple[int, int] = (400_000, 3)
 
 def problem3_depth() -> list[ExperimentSpec]:
     """Problem 3(c): validation accuracy against depth at two parameter budgets, then the best on the test set."""
-    chosen = p3c_depth_fields(*P3C_DEPTH_CHOICE)
+    budget, depth = P3C_DEPTH_CHOICE
+    chosen = p3c_depth_fields(depth, budget)
     return [
         ExperimentSpec("p3-c-depth", "mnist", "Depth 1-6 at two parameter budgets, one recipe: validation x 3 seeds",
                        [mnist_config(**p3c_depth_fields(d, b), seed=s)
