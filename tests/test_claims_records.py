@@ -41,3 +41,8 @@ def test_p2_record_answer(shallow):
     claim(abs(shallow.final.last5_change) < 0.001, "the curve is flat by then")
     claim(shallow.probe("r2.b").val_acc < shallow.probe("r2.a").val_acc,
           "Simard et al. trained with elastic distortions, and ours scored below affine ones on the validation split")
+
+
+def test_p3_record_seed_counts_match_the_captions(deep):
+    claim(deep.final.acc.n == 2 and deep.control.acc.n == 2 and deep.earlier.acc.n == 3,
+          "fig-p3-record / tbl-p3-record captions: 2 seeds for the 60-epoch runs, 3 for the earlier one")
