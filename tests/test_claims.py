@@ -331,8 +331,8 @@ def test_p3c_search_sentences(f3):
     c = f3.c
     claim(c.deep_vs_recipe.sign == 1 and c.deep_vs_recipe_val.sign == 1 and c.param_ratio > 1,
           "our network with three hidden layers beats a single hidden layer … trained with the same recipe on the "
-          "test set …; So, trained the same way, this 3-layer net beats this 1-layer net, which has … times fewer "
-          "parameters")
+          "test set …; So, trained the same way, this 3-layer net, with … times the parameters, beats this 1-layer "
+          "net")
     d = f3.depth
     claim(d.min_budget_gain > max(d.large.spread, d.small.spread),
           "The gap need not be depth’s: in @sec-p3-c-depth, four times the parameters adds more than changing the "

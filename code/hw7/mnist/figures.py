@@ -104,8 +104,8 @@ def final_vs_lr(summaries: dict[str, pd.DataFrame], *, ylabel: str = "test accur
                     capsize=3, label=label(opt))
         top = s.loc[s["mean"].idxmax()]
         ax.plot(top["lr"], top["mean"], marker="o", ms=14, mfc="none", mec=color(opt), mew=2, ls="")
-        ax.annotate(f"highest mean, {label(opt).split(' (')[0]}: {100 * top['mean']:.2f} %", xy=(top["lr"], top["mean"]),
-                    xytext=(0, 14), textcoords="offset points",  # above: the line falls away on both sides
+        ax.annotate(f"highest mean\n{100 * top['mean']:.2f} %", xy=(top["lr"], top["mean"]),
+                    xytext=(0, 22), textcoords="offset points",  # above: the line falls away on both sides
                     ha="center", va="center", color=color(opt), fontsize="small", fontweight="bold")
         if (~ok).any():
             ax.scatter(s["lr"][~ok], np.zeros((~ok).sum()) + 0.06, **{**DIVERGED_MARKER, "color": color(opt), "s": 50},
