@@ -1,11 +1,14 @@
 """Problem 3(c), "How many hidden layers?": each sentence of @sec-p3-c-depth pinned to the findings
-the chapter prints (hw7.findings.p3.load().depth). A failure quotes the sentence to rewrite."""
+the chapter prints (hw7.findings.depth, ranked by the book's one rule for a best, claims.best). The
+deep winner comes from p3._part_c(), so these tests need neither the record runs nor summary.json.
+A failure quotes the sentence to rewrite."""
 
 from __future__ import annotations
 
 import pytest
 
-from hw7.findings import p3
+from hw7.findings import depth, p3
+from hw7.present import claims, fmt
 
 
 def claim(holds: bool, sentence: str) -> None:
@@ -13,38 +16,63 @@ def claim(holds: bool, sentence: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def f():
-    return p3.load()
+def d():
+    return depth.load()
 
 
-def test_the_tested_net_is_the_search_best(f):
-    claim(f.depth.chosen_is_best, "The best net of this search, [P3C_DEPTH_CHOICE], trained on all 60,000 images")
+@pytest.fixture(scope="module")
+def c():
+    return p3._part_c()
 
 
-def test_at_the_large_budget_no_depth_is_separable_from_the_best(f):
-    d = f.depth
-    claim(d.large.tied == d.depths, "the rule separates none of them from the best")
-    claim(d.large.spread < 0.005, "the six depths lie within [spread] points of each other (depth barely matters)")
+def test_the_depth_ranking_is_the_books_best_rule(d):
+    for b in d.budgets:
+        rank = claims.best({k: cell.val.values for k, cell in b.cells.items()})
+        claim(b.best == rank.top and b.tied == tuple(sorted(rank.tied)),
+              "We rank the depths by the book’s rule for a best (Welch, uncorrected, against the highest mean)")
 
 
-def test_at_the_small_budget_one_depth_is_worse(f):
-    d = f.depth
-    claim(len(d.small.worse) == 1, "the best ... is separated only from [one depth] layers")
-    claim(d.small.spread < 0.005, "At a fixed number of parameters, depth barely matters in this range")
-
-
-def test_the_budget_moves_the_accuracy_at_every_depth(f):
-    d = f.depth
-    claim(all(v.sign > 0 for v in d.budget_gain.values()),
-          "four times the parameters adds between [min] and [max] points at every depth (each at p ≤ [max p])")
+def test_depth_matters_less_than_the_budget(d):
     claim(d.min_budget_gain > max(d.large.spread, d.small.spread),
-          "The budget is what moves the accuracy")
+          "At a fixed number of parameters, depth matters far less than the budget")
+    claim(all(v.sign > 0 for v in d.budget_gain.values()) and d.max_budget_p < 0.05,
+          "four times the parameters adds between [min] and [max] points at every depth (p ≤ [max p])")
+    claim(fmt.p_at_most(d.max_budget_p) >= fmt.p_at_most(max(v.p for v in d.budget_gain.values())),
+          "(p ≤ [max p]) is not below any of the six p-values")
 
 
-def test_every_net_fits_its_training_images(f):
-    claim(f.depth.max_train_loss < 0.02, "Every one of these nets fits its training images almost perfectly")
+def test_at_the_large_budget_all_six_depths_tie(d):
+    claim(d.large.tied == d.depths and len(d.depths) == 6,
+          "With about 400,000 parameters, all six depths tie: they lie within [spread] points")
 
 
-def test_the_depth_search_best_stays_below_the_deep_winner(f):
-    claim(f.depth_vs_winner.sign < 0, "reaches [test], below the deep winner’s [final] ([p])")
-    claim(f.c.params > f.depth.chosen.params, "which has [ratio] times its parameters and its recipe")
+def test_at_the_small_budget_two_depths_tie_for_best(d):
+    claim(len(d.small.tied) == 2 and d.small.best in d.small.tied,
+          "With about 100,000, [a] and [b] hidden layers tie for best ([mean] at [best] layers)")
+    others = set(d.depths) - set(d.small.tied)
+    claim(set(d.small.worse) == others and len(d.small.worse) == len(d.depths) - 2,
+          "the rule separates [best] layers from the other [four] depths (p ≤ [max])")
+
+
+def test_every_net_fits_its_training_images(d):
+    claim(d.max_train_loss < 0.01, "Every one of these nets fits its training images almost perfectly: no seed ends "
+                                   "with a training loss above [max]. … even the 6-layer nets train")
+
+
+def test_depth_bought_little(d):
+    claim(1 in d.large.tied, "At about 400,000 parameters one hidden layer ties with the rest")
+    one, deepest = d.small.vs_best[1], d.small.vs_best[d.depths[-1]]
+    claim(one.sign < 0 and deepest.sign < 0 and d.small.best not in (1, d.depths[-1]),
+          "At about 100,000, [best] layers beat one by [x] points ([p]), and the deepest net lost [y] points "
+          "against [best] layers")
+    claim(max(-one.diff, -deepest.diff) < d.min_budget_gain, "there depth, without batch norm or dropout, bought little")
+
+
+def test_the_tested_net_has_the_search_highest_mean(d):
+    claim(d.chosen_is_best, "The net with the highest mean of this search, [widths], trained on all 60,000 images")
+
+
+def test_the_depth_search_net_stays_below_the_deep_winner(d, c):
+    claim(claims.compare(d.test.values, c.final.values).sign < 0,
+          "reaches [test]. That is below the deep winner’s [final] ([p])")
+    claim(c.params > d.chosen.params, "which has [ratio] times its parameters and its recipe")

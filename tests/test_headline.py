@@ -18,12 +18,27 @@ def test_answers_follow_the_numbers():
     answer = dict(zip(table["part"], table["our answer"]))
     assert answer["1(b)"].startswith("Gradient descent")
     assert "Momentum does not diverge" in answer["1(c)"]
-    assert "; trains" in answer["3(a)"]
+    assert "test accuracy 90.00 %" in answer["3(a)"]  # a plain number, no verdict word chosen by code
+    assert "trains" not in answer["3(a)"] + answer["3(b)"]
+
+
+def test_problem3_rows_answer_the_comparisons_the_questions_ask():
+    from hw7.findings import depth, p3
+
+    answer = dict(zip(*[headline.answers(summary.read())[k] for k in ("part", "our answer")]))
+    c = p3._part_c()
+    assert "best shallow net of 2(c)" in answer["3(b)"] and "best shallow net of 2(c)" in answer["3(c)"]
+    assert c.vs_p2.p_text in answer["3(c)"] and c.deep_vs_recipe.p_text in answer["3(c)"]
+    d = depth.load()
+    assert "all six tie" in answer["3(c) depth"] and d.large.tied == d.depths
+    assert " and ".join(map(str, d.small.tied)) in answer["3(c) depth"]
+    assert "best " not in answer["3(c) depth"]  # a tie is never called a best
 
 
 def test_answers_on_the_committed_cache_have_every_part():
     table = headline.answers(summary.read())
-    assert list(table["part"]) == ["1(b)", "1(c)", "1(d)", "2(a)", "2(b)", "2(c)", "2(c)+", "3(a)", "3(b)", "3(c)", "3(c)+"]
+    assert list(table["part"]) == ["1(b)", "1(c)", "1(d)", "2(a)", "2(b)", "2(c)", "2(c)+", "2(c)++", "3(a)", "3(b)",
+                                   "3(c)", "3(c) depth", "3(c)+", "3(c)++"]
     assert table["our answer"].str.len().min() > 0
 
 

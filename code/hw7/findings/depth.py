@@ -2,8 +2,9 @@
 
 Nets with 1-6 hidden layers (widths narrowing towards the 10 outputs) at two parameter budgets, one
 recipe, 3 seeds on the validation split (:func:`hw7.mnist.experiments.problem3_depth`). Within a
-budget, the best depth meets every other depth under the book's rule for one control against
-several variants: Welch's test, Holm-corrected. Across budgets, each depth is compared with itself.
+budget, the depths are ranked by the book's one rule for a best (:func:`hw7.present.claims.best`:
+uncorrected Welch against the highest mean), as every other best or tie in the book is; a depth the
+rule cannot separate from the top ties with it. Across budgets, each depth is compared with itself.
 """
 
 from __future__ import annotations
@@ -38,17 +39,27 @@ class DepthCell:
 
 @dataclass(frozen=True)
 class Budget:
-    """One budget's nets and the best of them against each other depth (Holm over the others)."""
+    """One budget's nets, the depth with the highest mean (``best``) and each other depth against it
+    (Welch, uncorrected: the rule of :func:`hw7.present.claims.best`)."""
 
     budget: int
     cells: dict[int, DepthCell]
-    best: int
+    best: int                              # the highest mean; a clear best only if ``tied`` is (best,)
     vs_best: dict[int, claims.Verdict]    # other depth -> it against the best (sign -1: clearly worse)
 
     @property
     def tied(self) -> tuple[int, ...]:
-        """Depths the rule cannot separate from the best (the best included), in depth order."""
+        """Depths the rule cannot separate from the highest mean (that one included), in depth order."""
         return tuple(sorted([self.best] + [d for d, v in self.vs_best.items() if not v.significant]))
+
+    @property
+    def is_tie(self) -> bool:
+        return len(self.tied) > 1
+
+    @property
+    def max_worse_p(self) -> float:
+        """The largest p among the depths separated from the highest mean."""
+        return max(v.p for v in self.vs_best.values() if v.significant)
 
     @property
     def worse(self) -> tuple[int, ...]:
@@ -117,7 +128,8 @@ class Depth:
                 v = b.vs_best.get(d)
                 rows.append({"budget": f"{b.budget // 1000}k", "hidden layers": d, "widths": c.widths,
                              "parameters": f"{c.params:,}", "val. accuracy (%)": pm(c.val),
-                             "vs best of budget (Holm p)": "best" if v is None else claims.p_value(v.p)})
+                             "vs highest mean of budget (Welch p)": "highest mean" if v is None
+                             else claims.p_value(v.p)})
         return pd.DataFrame(rows)
 
 
@@ -130,9 +142,11 @@ def _cell(budget: int, depth: int, entries: list[Entry]) -> DepthCell:
 
 def _budget(budget: int, entries: list[Entry]) -> Budget:
     cells = {d: _cell(budget, d, entries) for d in mx.P3C_DEPTHS}
-    best = max(cells, key=lambda d: cells[d].val.mean)
-    others = {d: c.val.values for d, c in cells.items() if d != best}
-    return Budget(budget, cells, best, claims.against_control(cells[best].val.values, others))
+    rank = claims.best({d: c.val.values for d, c in cells.items()})
+    top = cells[rank.top].val.values
+    vs_best = {d: claims.compare(c.val.values, top) for d, c in cells.items() if d != rank.top}
+    assert {rank.top} | {d for d, v in vs_best.items() if not v.significant} == set(rank.tied)
+    return Budget(budget, cells, rank.top, vs_best)
 
 
 def load() -> Depth:

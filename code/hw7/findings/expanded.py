@@ -15,6 +15,7 @@ from hw7.entry import acc_at
 from hw7.findings import source
 from hw7.findings.common import Band, Entry, Steps, last_acc, last_of, late_slope, pm, step_runs
 from hw7.mnist import experiments as mx
+from hw7.mnist import tables
 from hw7.mnist.augment import AugmentConfig
 from hw7.present import claims, fmt
 
@@ -112,7 +113,7 @@ class Expanded:
                  "val. accuracy (%)": pm(self.control), "Δ (points)": "", "p": "", "p (Holm)": "",
                  "CPU min / run": "—", "wall min / run": f"{self.control_wall_min:.1f}"}]
         for v in self.variants.values():
-            rows.append({"id": v.id, "training images": v.change, "val. accuracy (%)": f"{100 * v.acc:.2f}",
+            rows.append({"id": v.id, "training images": tables.plain_change(v.change), "val. accuracy (%)": f"{100 * v.acc:.2f}",
                          "Δ (points)": fmt.pts(v.delta),
                          "p": claims.p_value(v.vs_control.p if v.vs_control.p_raw is None else v.vs_control.p_raw),
                          "p (Holm)": claims.p_value(v.vs_control.p),

@@ -66,6 +66,14 @@ class Deep:
         """The largest factor between neighbouring layers, either way (>= 1)."""
         return float(max(self.factors.max(), 1 / self.factors.min()))
 
+    @property
+    def output_factor_range(self) -> tuple[float, float]:
+        """The last step's factor (epoch 1, homework's rate) seed by seed: lowest and highest."""
+        lr0 = mx.P2_BASELINE["lr"]
+        per_seed = [np.asarray(e["result"]["grad_norms"], dtype=float)[0] for e in self.runs[lr0]]
+        factors = [n[-2] / n[-1] for n in per_seed]
+        return float(min(factors)), float(max(factors))
+
 
 def backprop_gain(n_in: int, n_out: int, weight_var: float, active: float = 1.0) -> float:
     """Expected ‖Wᵀδ‖ / ‖δ‖ for an n_out × n_in matrix of independent weights of variance
@@ -179,6 +187,12 @@ class PartC:
     recipe_vs_p2: claims.Verdict
     deep_vs_recipe: claims.Verdict
     deep_vs_recipe_val: claims.Verdict
+    adam_on_bn_dropout: claims.Verdict   # e.1 against d.6: the same net, Adam in place of SGD
+    wider_winner: claims.Verdict         # e.2 against e.1: the same recipe, every width doubled
+    plain_deep_setup: dict[str, object]  # d.2's configuration, compared in prose with w1.5's
+    p2_wide_setup: dict[str, object]
+    plain_deep_params: int
+    p2_wide_params: int
 
     def delta(self, step: str, reference: str) -> float:
         return self.steps[step].mean - self.steps[reference].mean
@@ -286,7 +300,18 @@ def _part_c() -> PartC:
                  recipe_params=int(recipe_test[0]["result"]["params"]), recipe_width=mx.P3C_SHALLOW_SIZES[1],
                  recipe_vs_p2=claims.compare(last_acc(recipe_test).values, last_acc(p2_final).values),
                  deep_vs_recipe=claims.compare(final.values, last_acc(recipe_test).values),
-                 deep_vs_recipe_val=claims.compare(steps[mx.P3C_CHOICE].values, recipe_val.values))
+                 deep_vs_recipe_val=claims.compare(steps[mx.P3C_CHOICE].values, recipe_val.values),
+                 adam_on_bn_dropout=claims.compare(steps["e.1"].values, steps["d.6"].values),
+                 wider_winner=claims.compare(steps["e.2"].values, steps["e.1"].values),
+                 plain_deep_setup=mx.search_fields(mx.P3C_SEARCH, "d.2"),
+                 p2_wide_setup=mx.search_fields(mx.P2C_SEARCH, "w1.5"),
+                 plain_deep_params=_params(search, "d.2"),
+                 p2_wide_params=_params(tables.search_table(source.entries("p2-c-search"), mx.P2C_SEARCH), "w1.5"))
+
+
+def _params(search: pd.DataFrame, step: str) -> int:
+    """One search step's parameter count, from its search table."""
+    return int(search.loc[search["id"] == step, "params"].iloc[0])
 
 
 def load() -> P3:

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from hw7.mnist.tables import plain_change
 from hw7.present.fmt import lr as lr_text
 from hw7.present.fmt import lr_short
 from hw7.present.plots import DIVERGED_MARKER, MAX_WIDTH_IN, band, color, label, lr_palette
@@ -44,7 +45,8 @@ def _logit_accuracy_axis(ax: plt.Axes, lo: float = 0.05, hi: float = 0.995) -> N
 def lr_curves_pair(hists: dict[str, pd.DataFrame], *, baseline: float | None = None, ncols: int = 5) -> plt.Figure:
     """Small multiples: one panel per learning rate, each with every optimizer's learning curve
     (mean over seeds, band min–max), accuracy on a logit scale. The panel of the ``baseline`` rate
-    is framed; each optimizer's best rate (best mean final accuracy) is named in its panel."""
+    is framed; each optimizer's rate with the highest mean final accuracy is named in its panel ("highest
+    mean", not "best": the rule may tie it with other rates)."""
     lrs = sorted(set().union(*(set(h["lr"].unique()) for h in hists.values())))
     best = {}
     for opt, hist in hists.items():
@@ -76,7 +78,7 @@ def lr_curves_pair(hists: dict[str, pd.DataFrame], *, baseline: float | None = N
                 spine.set(edgecolor="black", linewidth=1.8)
         winners = [opt for opt, b in best.items() if b == lr]
         for k, opt in enumerate(winners):
-            ax.text(0.97, 0.06 + 0.14 * k, f"best {label(opt).split(' (')[0]}", transform=ax.transAxes, ha="right",
+            ax.text(0.97, 0.06 + 0.2 * k, f"highest mean\n{label(opt).split(' (')[0]}", transform=ax.transAxes, ha="right",
                     color=color(opt), fontweight="bold", fontsize="small")
     for ax in axes.flat[len(lrs):]:
         ax.set_visible(False)
@@ -92,7 +94,7 @@ def lr_curves_pair(hists: dict[str, pd.DataFrame], *, baseline: float | None = N
 def final_vs_lr(summaries: dict[str, pd.DataFrame], *, ylabel: str = "test accuracy after the last epoch",
                 baseline: float | None = None) -> plt.Figure:
     """Mean final accuracy against the learning rate (bars: min–max over seeds), one line per optimizer,
-    on a logit accuracy axis; each optimizer's best rate is circled and the ``baseline`` rate marked."""
+    on a logit accuracy axis; each optimizer's highest mean is circled and the ``baseline`` rate marked."""
     fig, ax = plt.subplots(figsize=(7.5, 4.4), layout="constrained")
     for opt, s in summaries.items():
         s = s.sort_values("lr")
@@ -102,8 +104,8 @@ def final_vs_lr(summaries: dict[str, pd.DataFrame], *, ylabel: str = "test accur
                     capsize=3, label=label(opt))
         top = s.loc[s["mean"].idxmax()]
         ax.plot(top["lr"], top["mean"], marker="o", ms=14, mfc="none", mec=color(opt), mew=2, ls="")
-        ax.annotate(f"best {label(opt).split(' (')[0]}: {100 * top['mean']:.2f} %", xy=(top["lr"], top["mean"]),
-                    xytext=(0, 14), textcoords="offset points",  # above: the line falls away on both sides
+        ax.annotate(f"highest mean\n{100 * top['mean']:.2f} %", xy=(top["lr"], top["mean"]),
+                    xytext=(0, 22), textcoords="offset points",  # above: the line falls away on both sides
                     ha="center", va="center", color=color(opt), fontsize="small", fontweight="bold")
         if (~ok).any():
             ax.scatter(s["lr"][~ok], np.zeros((~ok).sum()) + 0.06, **{**DIVERGED_MARKER, "color": color(opt), "s": 50},
@@ -133,7 +135,7 @@ def search_bars(table: pd.DataFrame, *, value: str = "mean", label_col: str = "i
     def row_label(row) -> str:
         text = str(row[label_col])
         if describe_col and describe_col in table.columns:
-            text += "  " + "\n".join(textwrap.wrap(str(row[describe_col]), width) or [""])
+            text += "  " + "\n".join(textwrap.wrap(plain_change(str(row[describe_col])), width) or [""])
         return text
 
     labels = [row_label(r) for _, r in table.iterrows()]

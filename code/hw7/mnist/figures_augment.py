@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Protocol, Sequence
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+import seaborn as sns
 import torch
 
 from hw7.entry import Entry
@@ -85,7 +85,7 @@ def expansion_curves(panels: dict[str, dict[str, Sequence[Entry]]], *, zoom: tup
     its seeds; band min–max where there are several)."""
     from hw7.present.plots import band
 
-    colors = matplotlib.color_sequences["tab10"]  # the tab10 colormap's ten colours
+    colors = sns.color_palette("colorblind", 10)  # the book's colour-blind-safe palette (hw7.present.plots)
     fig, axes = plt.subplots(1, len(panels), figsize=(8.0 * len(panels), 4.2), layout="constrained",
                              squeeze=False, sharey=True)
     for ax, (title, settings) in zip(axes[0], panels.items()):

@@ -8,6 +8,7 @@ diverged; aggregates count such runs instead of averaging them away.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Sequence
 
 import numpy as np
@@ -128,11 +129,27 @@ def mean_pct(search: pd.DataFrame, step: str) -> str:
     return f"{100 * search.set_index('id').loc[step, 'mean']:.2f} %"
 
 
+_RATE = re.compile(r"\b(?:learning rate|lr) (?=\d|x)")
+_POWER = re.compile(r"\b(\d(?:\.\d+)?)e-(\d+)\b")
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def plain_change(text: str) -> str:
+    """A registry step's "what changed" as the book writes it: ``lr 1e-3`` -> ``rate 10⁻³``,
+    ``lr x0.1`` -> ``rate ÷ 10``, so tables match the prose (the registry text stays as it is)."""
+    def power(m: re.Match) -> str:
+        ten = "10" + f"-{m.group(2)}".translate(_SUPERSCRIPT)
+        return ten if float(m.group(1)) == 1 else f"{m.group(1)} × {ten}"
+
+    text = _POWER.sub(power, _RATE.sub("rate ", text)).replace("rate x0.1", "rate ÷ 10")
+    return text.replace("(best of part a)", "(tied for best in part a)")
+
+
 def search_report(search: pd.DataFrame, reference: dict[str, str | None]) -> pd.DataFrame:
     """The search table as a reader sees it: accuracy mean ± sd, Δ against each step's reference step
     (``reference[id]``; ``None`` for no Δ), size and cost per run."""
     return pd.DataFrame([{
-        "id": r["id"], "change": r["change"],
+        "id": r["id"], "change": plain_change(r["change"]),
         "val. accuracy (%)": f"{100 * r['mean']:.2f} ± {100 * r['sd']:.2f}",
         "Δ (points)": "" if (ref := reference.get(r["id"])) is None else delta_points(search, r["id"], ref),
         "parameters": f"{int(r['params']):,}", "s / run": f"{r['seconds']:.0f}",

@@ -79,6 +79,16 @@ def p(value: float) -> str:
     return p_text(value)
 
 
+def p_at_most(value: float) -> str:
+    """``p ≤ 0.004``: an upper bound on several p-values, rounded *up* at three decimals, so that
+    the bound never reads smaller than the largest p it covers."""
+    import math
+
+    if value < 0.001:
+        return "p\u00a0<\u00a00.001"
+    return f"p\u00a0≤\u00a0{math.ceil(value * 1000 - 1e-9) / 1000:.3f}"
+
+
 def num(value: float, digits: int = 2) -> str:
     """``0.85``: a plain number with fixed decimals (losses, factors, minutes)."""
     return f"{value:.{digits}f}"
