@@ -65,6 +65,10 @@ class Group:
     def cpu_seconds_per_epoch(self) -> float:
         return self.cpu_seconds.mean / self.epochs
 
+    def cpu_hours_for(self, epochs: int) -> float:
+        """What ``epochs`` epochs of this run would cost, in CPU hours of one thread, at its measured rate."""
+        return self.cpu_seconds_per_epoch * epochs / 3600
+
     @property
     def last5_change(self) -> float:
         """Mean accuracy over the last 5 epochs minus that over the 5 before (is the curve still rising?)."""
