@@ -124,9 +124,19 @@ def test_chapters_read_the_summary_through_the_verified_loader():
         assert "summary.read_file" not in text and "summary_path" not in text, path
         assert not any("summary.json" in line and ("open(" in line or "read_text" in line or "json.load" in line)
                        for line in text.splitlines()), path
-        if "summary.read()" in text:
+        if "summary.read()" in text or "headline.table()" in text:
             readers.append(path.name)
-    assert "index.qmd" in readers
+    assert "index.qmd" in readers  # the preface's table reads the summary through hw7.headline
+
+
+def test_the_preface_table_reads_the_summary_through_the_verified_loader(monkeypatch):
+    """hw7.headline.table() (the preface) gets summary.json only from hw7.store.summary.read()."""
+    from hw7.findings import source
+    from hw7.store import summary
+
+    sentinel = {"verified": True}
+    monkeypatch.setattr(summary, "read", lambda *a, **k: sentinel)
+    assert source.summary_values() is sentinel
 
 
 def test_damaged_entry_elsewhere_does_not_leave_the_summary_stale(cache_copy, capsys):
