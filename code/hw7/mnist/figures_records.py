@@ -21,7 +21,7 @@ COLORS = {"final": _CB[0], "control": _CB[3], "earlier": _CB[7]}
 def record_curves(rec: Any) -> plt.Figure:
     """Test accuracy per epoch (mean and min–max of 3 seeds) of a long distorted run, its control and
     the earlier shorter run; the target (dashed) and the literature's results (dotted) as lines."""
-    fig, ax = plt.subplots(figsize=(8.0, 3.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(8.0, 3.3), layout="constrained")
     for key, label in (("earlier", f"earlier run on distorted data, {rec.earlier.epochs} epochs"),
                        ("control", f"control: no distortions, {rec.control.epochs} epochs"),
                        ("final", f"distorted, {rec.final.epochs} epochs")):
