@@ -131,7 +131,7 @@ def test_best_names_a_tie_the_rule_cannot_break():
 
 
 def test_p_values_and_point_differences_print_without_ambiguity():
-    nbsp = "\u00a0"
+    nbsp = claims.NBSP
     assert [claims.p_text(p).replace(nbsp, " ") for p in (0.0004, 0.0446, 0.0546, 0.0997, 0.12)] == [
         "p < 0.001", "p = 0.045", "p = 0.055", "p = 0.10", "p = 0.12"]
     from types import SimpleNamespace

@@ -149,7 +149,7 @@ def test_text_glitches_in_the_pdf_are_reported(tmp_path):
 @pytest.mark.parametrize("text", [
     "ends at np.int64(8) of 8", "np.float64(0.5)", "changed by −0.00 points", "(-0.00, within noise)",
     "wave 1´s last row", "Problem 2′s best", "Problem 2(a)‘s set-up", "Problem 2's best",
-    "Chapter 1. compares", "(Appendix A.)", "Section 2.1. shows",
+    "Chapter 1. compares", "(Appendix A.)", "Section 2.1. shows", "96.79\\xa0% ± 0.18", "p&nbsp;= 0.12",
 ])
 def test_each_glitch_is_caught(text):
     assert len(rc.text_glitches(text, "x")) == 1, text

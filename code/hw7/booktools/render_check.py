@@ -79,6 +79,9 @@ GLITCHES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\w[´′]s\b|[)\]0-9]‘s\b|[A-Za-z0-9)]'s\b"),
      "a wrong apostrophe (´s, ′s, ‘s or a straight 's): typst's smart quotes guess after digits and "
      "brackets (filters/typst-typographic-quotes.lua)"),
+    (re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|&nbsp;"),
+     "an escaped character such as \\xa0 (Quarto writes an inline str through its repr, which escapes "
+     "non-ASCII spaces) or a literal &nbsp;: use hw7.present.claims.NBSP"),
     (re.compile(r"\b(?:Chapter|Appendix|Section)\s+[0-9A-Z]+(?:\.[0-9]+)*\.(?=\s*[a-z(),;:)])"),
      "a full stop after a chapter, appendix or section reference (Chapter 1. compares): heading numbers "
      "without a trailing dot (partials/typst-show.typ)"),

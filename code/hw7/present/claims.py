@@ -21,6 +21,11 @@ import math
 from dataclasses import dataclass
 from typing import Generic, Hashable, Iterable, Mapping, Sequence, TypeVar
 
+#: A no-break space as the chapters write it. Quarto inserts an inline value through its repr, which
+#: escapes U+00A0 as the four characters ``\xa0``; the HTML entity is plain ASCII, and pandoc turns it
+#: into a no-break space in both the HTML and the PDF.
+NBSP = "&nbsp;"
+
 #: The significance level of every comparison in the report.
 ALPHA: float = 0.05
 #: How the rule is stated to readers (the preface quotes it).
@@ -176,8 +181,8 @@ def p_value(p: float) -> str:
 def p_text(p: float) -> str:
     """``p < 0.001``, ``p = 0.003``, ``p = 0.12``: a p-value in prose, with no-break spaces so that a
     line never breaks inside it."""
-    value = p_value(p).replace(" ", "\u00a0")
-    return f"p\u00a0{value}" if value.startswith("<") else f"p\u00a0=\u00a0{value}"
+    value = p_value(p).replace(" ", NBSP)
+    return f"p{NBSP}{value}" if value.startswith("<") else f"p{NBSP}={NBSP}{value}"
 
 
 @dataclass(frozen=True)

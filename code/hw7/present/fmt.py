@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from hw7.present.claims import NBSP
+
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -59,7 +61,7 @@ def lr_short(value: float) -> str:
 def pm(band, digits: int = 2) -> str:
     """``94.30 % ± 0.12``: mean ± sd over seeds of an accuracy (anything with ``mean`` and ``sd``), with
     no-break spaces so that a line never breaks inside it."""
-    return f"{100 * band.mean:.{digits}f}\u00a0%\u00a0±\u00a0{100 * band.sd:.{digits}f}"
+    return f"{100 * band.mean:.{digits}f}{NBSP}%{NBSP}±{NBSP}{100 * band.sd:.{digits}f}"
 
 
 def pts(delta: float, digits: int = 2, *, sign: bool = True) -> str:
@@ -85,8 +87,8 @@ def p_at_most(value: float) -> str:
     import math
 
     if value < 0.001:
-        return "p\u00a0<\u00a00.001"
-    return f"p\u00a0≤\u00a0{math.ceil(value * 1000 - 1e-9) / 1000:.3f}"
+        return f"p{NBSP}<{NBSP}0.001"
+    return f"p{NBSP}≤{NBSP}{math.ceil(value * 1000 - 1e-9) / 1000:.3f}"
 
 
 def num(value: float, digits: int = 2) -> str:
