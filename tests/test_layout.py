@@ -107,3 +107,14 @@ def test_nothing_in_the_package_calls_the_build_tools():
     callers = {m: sorted(d for d in deps if d.startswith("hw7.booktools"))
                for m, deps in GRAPH.items() if not m.startswith("hw7.booktools")}
     assert {m: d for m, d in callers.items() if d} == {}
+
+
+def test_no_function_is_longer_than_50_lines():
+    """Issue 21: long functions hide their steps (the argument parser's declarations excepted)."""
+    long = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno is not None:
+                if node.end_lineno - node.lineno + 1 > 50 and (name, node.name) != ("hw7.cli", "build_parser"):
+                    long.append(f"{name}.{node.name}: {node.end_lineno - node.lineno + 1} lines")
+    assert long == []

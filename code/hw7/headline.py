@@ -83,10 +83,16 @@ def _record(r: records.Record) -> str:
 def answers(values: Mapping[str, Any], p2: p2_findings.P2 | None = None) -> pd.DataFrame:
     """Rows ``(part, question, our answer)`` for Problems 1–3, from a summary.json mapping and the
     Problem 2 findings (loaded from the cache when not given)."""
-    v = values
-    p2 = p2 or p2_findings.load()
-    rows = []
+    rows = _p1_rows(values) + _p2_rows(values, p2 or p2_findings.load()) + _p3_rows(values)
+    return pd.DataFrame(rows, columns=["part", "question", "our answer"])
 
+
+Row = tuple[str, str, str]
+
+
+def _p1_rows(v: Mapping[str, Any]) -> list[Row]:
+    """Problem 1: which optimizer ends closest, which diverges."""
+    rows: list[Row] = []
     opts = ["gd", "momentum", "adam"]
     best_b = _best(v, "p1.b.final_dist", opts)
     rows.append(("1(b)", "Gradient descent, momentum and Adam at κ = 10⁻⁴: which gets closest to (1, 1)?",
@@ -105,7 +111,12 @@ def answers(values: Mapping[str, Any], p2: p2_findings.P2 | None = None) -> pd.D
     rows.append(("1(d)", "Adam at κ = 10⁻² against momentum at κ = 10⁻⁴: which ends closer to (1, 1)?",
                  f"{label(best_d)} ({fmt.sci(v[f'p1.d.final_dist.{best_d}'])} against "
                  f"{fmt.sci(v['p1.d.final_dist.' + ('momentum' if best_d == 'adam' else 'adam')])})"))
+    return rows
 
+
+def _p2_rows(v: Mapping[str, Any], p2: p2_findings.P2) -> list[Row]:
+    """Problem 2: the baseline, the best rates (or their ties), the best shallow nets."""
+    rows: list[Row] = []
     rows.append(("2(a)", "The homework’s shallow net: accuracy, and the best SGD learning rate?",
                  f"{_acc(v, 'p2.a.baseline.test_acc')} at {fmt.lr(P2_BASELINE['lr'])}; best rate: {_best_rate(p2.a.sgd)}"))
     rows.append(("2(b)", "Adam over the same rates: its best rate?", f"Best rate: {_best_rate(p2.b.adam)}"))
@@ -115,7 +126,12 @@ def answers(values: Mapping[str, Any], p2: p2_findings.P2 | None = None) -> pd.D
                  f"{_acc(v, 'p2.c.expanded.test_acc')} ({v['p2.c.expanded.params']:,} parameters)" + _schedule(p2.x)))
     rows.append(("2(c)++", "One hidden layer of 800, no dropout, trained 100 epochs on distorted data?",
                  _record(p2.record)))
+    return rows
 
+
+def _p3_rows(v: Mapping[str, Any]) -> list[Row]:
+    """Problem 3: the gradient ratios, the deep nets against the shallow ones, depth, the long runs."""
+    rows: list[Row] = []
     rows.append(("3(a)", "Deep sigmoid net (8 × 30): gradient ratio, and does it train?",
                  f"ratio {fmt.sci(v['p3.a.sigmoid.grad_ratio.epoch1'])} in epoch 1; test accuracy "
                  f"{fmt.pct(v['p3.a.sigmoid.test_acc.mean'])} (chance: 10 %)"))
@@ -138,7 +154,7 @@ def answers(values: Mapping[str, Any], p2: p2_findings.P2 | None = None) -> pd.D
     rows.append(("3(c)+", "Beyond the homework’s knobs: the deep net trained on distorted (expanded) data?",
                  f"{_acc(v, 'p3.c.expanded.test_acc')} ({v['p3.c.expanded.params']:,} parameters)"))
     rows.append(("3(c)++", "The deep net trained 60 epochs (cosine rate) on distorted data?", _record(records.deep())))
-    return pd.DataFrame(rows, columns=["part", "question", "our answer"])
+    return rows
 
 
 #: relative column widths of the answer table (part, question, answer), as pipe-table dashes
