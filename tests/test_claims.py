@@ -11,6 +11,7 @@ import math
 
 import pytest
 
+from claim_check import claim
 from hw7.present import claims
 
 # ---------------------------------------------------------------------------------------------
@@ -168,9 +169,6 @@ def f3():
         return _p3.load()
 
 
-def claim(holds: bool, sentence: str) -> None:
-    """Fail with the chapter's sentence when the evidence no longer says it."""
-    assert holds, f"the cache no longer supports this sentence; rewrite it: “{sentence}”"
 
 
 def test_a_failing_claim_quotes_its_sentence():
