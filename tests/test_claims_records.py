@@ -32,8 +32,9 @@ def test_the_control_differs_in_the_distortions_alone(shallow, deep):
 
 
 def test_p2_record_answer(shallow):
-    claim(not shallow.reached, "Longer training brings one hidden layer to [acc] on the test set, [x] points short of our target")
-    claim(shallow.vs_control.sign > 0, "The distortions alone account for [x] points of it … ([p])")
+    claim(not shallow.reached,
+          "This network, trained for [epochs] epochs on distorted images, reaches [acc] … [x] points short of our target")
+    claim(shallow.vs_control.sign > 0, "The distortions alone add [x] points … ([p])")
     claim(shallow.vs_earlier.sign > 0, "Against the earlier expanded network ([acc]) the gain is [x] points ([p])")
     claim(abs(shallow.final.last5_change) < 0.001, "the curve is flat by then")
     claim(shallow.probe("r2.b").val_acc < shallow.probe("r2.a").val_acc,
@@ -48,7 +49,7 @@ def test_p3_record_seed_counts_match_the_captions(deep):
 def test_p3_record_answer(deep):
     claim(not deep.reached, "Longer training brings the deep network to [acc] on the test set, [x] points short of our target")
     claim(all(deep.final.acc.mean < lit.accuracy for lit in deep.literature), "and below both results of Cireşan et al.")
-    claim(deep.vs_control.sign > 0, "The distortions alone account for [x] points … ([p])")
+    claim(deep.vs_control.sign > 0, "The distortions alone add [x] points … ([p])")
     claim(deep.vs_earlier.sign > 0, "Against the earlier expanded run … the gain is [x] points ([p])")
     a = {k: v for k, v in deep.final.config.items() if k not in ("scheduler", "epochs")}
     b = {k: v for k, v in deep.earlier.config.items() if k not in ("scheduler", "epochs")}

@@ -75,7 +75,8 @@ def _schedule(x: Any) -> str:
 def _record(r: records.Record) -> str:
     """A long run on distorted data: its test accuracy, the target, and the distortions' own share
     (against the same net, schedule and epochs on the original images)."""
-    return (f"{fmt.pm(r.final.acc)} (target {fmt.pct(r.target)}); the same training without distortions: "
+    return (f"{fmt.pm(r.final.acc)} ({r.final.acc.n} seeds; target {fmt.pct(r.target)}); "
+            f"the same training without distortions: "
             f"{fmt.pm(r.control.acc)}, so the distortions add {fmt.pts(r.vs_control.diff)} points "
             f"({r.vs_control.p_text})")
 
