@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from claim_check import claim
-from hw7.findings import records
+from claim_check import cell_option, claim
+from hw7.findings import records, source
+from hw7.mnist import experiments as mx
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +26,11 @@ def test_the_shallow_distortion_was_chosen_on_validation(shallow):
 
 
 def test_the_control_differs_in_the_distortions_alone(shallow, deep):
-    for r in (shallow, deep):
-        a = {k: v for k, v in r.final.config.items() if k != "augment"}
-        claim(a == r.control.config and "augment" not in r.control.config,
-              "Their control trains the same network with the same schedule and epochs on the original images")
+    for run, control in ((shallow.final, shallow.control), (deep.final, deep.control),
+                         (deep.first, deep.first_control), (deep.earlier, deep.earlier_control)):
+        a = {k: v for k, v in run.config.items() if k != "augment"}
+        claim(a == control.config and "augment" not in control.config and "augment" in run.config,
+              "Every run has a control: the same network, schedule and epochs on the original images")
 
 
 def test_p2_record_answer(shallow):
@@ -42,19 +44,94 @@ def test_p2_record_answer(shallow):
 
 
 def test_p3_record_seed_counts_match_the_captions(deep):
-    claim(deep.final.acc.n == deep.control.acc.n == deep.earlier.acc.n == 3,
-          "fig-p3-record / tbl-p3-record captions: mean over 3 seeds")
+    groups = (deep.final, deep.control, deep.earlier, deep.first, deep.first_control, deep.earlier_control)
+    claim(all(g is not None and g.acc.n == 3 for g in groups), "fig-p3-record / tbl-p3-record captions: mean over 3 seeds")
+
+
+def test_p3_record_caption_facts(deep):
+    cap = cell_option("p3-deep-nets", "fig-p3-record", "fig-cap")
+    cfg = deep.final.config
+    claim(f"({deep.final.widths}, batch norm, dropout {cfg['dropout']}, Adam)" in cap
+          and cfg["batch_norm"] is True and cfg["optimizer"] == "adam", cap)
+    claim(f"for {deep.final.epochs} epochs on affine-distorted images" in cap
+          and f"first long run ({deep.first.epochs} epochs, distorted)" in cap
+          and f"earlier {deep.earlier.epochs}-epoch expanded run" in cap, cap)
+    first_epochs = min(g.curves[:, 0].min() for g in (deep.final, deep.control, deep.earlier, deep.first))
+    claim(first_epochs < deep.control.curves[:, 4:].min() - 0.001, "The axis is cut below, so the first epochs lie off the chart")
+    threads = [e.get("meta", {}).get("machine", {}).get("threads")
+               for name in ("final", "control", "first-final", "first-control")
+               for e in source.entries(f"p3-c-record-{name}")]
+    claim(set(threads) == {1}, "tbl-p3-record: measured CPU time of one run (... one thread ...)")
+
+
+def test_p3_record_alt_text(deep):
+    last = {k: float(getattr(deep, k).curves[:, -1].mean()) for k in ("final", "first", "earlier", "control")}
+    claim(min(last["final"], last["first"]) > last["earlier"] > last["control"]
+          and abs(last["final"] - last["first"]) < 0.001,
+          "The 100-epoch and 60-epoch runs on distorted images end highest, close together; the earlier "
+          "30-epoch run ends below them; the control on original images ends lowest")
+    claim(max(g.curves.mean(axis=0).max() for g in (deep.final, deep.first, deep.earlier, deep.control))
+          < min(deep.target, *(lit.accuracy for lit in deep.literature)), "… all above the curves")
+
+
+def test_p3_record_length_was_chosen_on_validation(deep):
+    claim(deep.first.acc.mean < deep.target, "We first trained for [60] epochs … it reached [acc], short of the target")
+    claim(deep.chosen_is_best_probe and deep.choice == "r3.b"
+          and mx.search_fields(mx.P3C_RECORD, "r3.a")["epochs"] == deep.first.epochs
+          and mx.search_fields(mx.P3C_RECORD, "r3.b")["epochs"] == deep.final.epochs,
+          "[60] epochs reached [x], [100] epochs [y], so the final runs train for [100] epochs")
+    gap = deep.probe("r3.b").val_acc - deep.probe("r3.a").val_acc
+    claim(gap < 2 * deep.first.acc.sd, "That difference, from one seed each, is about the size of the spread between seeds")
+    a = {k: v for k, v in deep.first.config.items() if k != "epochs"}
+    b = {k: v for k, v in deep.final.config.items() if k != "epochs"}
+    claim(a == b and deep.first.epochs < deep.final.epochs, "the first run differs in its length alone")
 
 
 def test_p3_record_answer(deep):
-    claim(not deep.reached, "Longer training brings the deep network to [acc] on the test set, [x] points short of our target")
-    claim(all(deep.final.acc.mean < lit.accuracy for lit in deep.literature), "and below both results of Cireşan et al.")
-    claim(deep.vs_control.sign > 0, "The distortions alone add [x] points … ([p])")
-    claim(deep.vs_earlier.sign > 0, "Against the earlier expanded run … the gain is [x] points ([p])")
+    claim(not deep.reached, "Trained for [100] epochs on distorted images, the deep network reaches [acc] … short of our target")
+    claim(deep.vs_first.sign == 0,
+          "The extra epochs did not help measurably: the first long run's [acc] is [x] points lower ([p])")
+    claim(deep.vs_first.diff > 0, "the first long run's [acc] is [x] points lower")
+    claim(deep.vs_control.sign > 0, "The distortions alone add [x] points: the control reaches [acc] ([p])")
     a = {k: v for k, v in deep.final.config.items() if k not in ("scheduler", "epochs")}
     b = {k: v for k, v in deep.earlier.config.items() if k not in ("scheduler", "epochs")}
-    claim(a == b, "the earlier expanded run, which differs only in its schedule")
-    claim(abs(deep.final.last5_change) < 0.001, "By the last epochs the curve is flat")
+    claim(a == b, "Against the earlier schedule ([30] epochs, the rate cut in steps)")
+    claim(isinstance(deep.earlier.config["scheduler"], dict) and "step_size" in deep.earlier.config["scheduler"],
+          "the rate cut in steps")
+
+
+def test_p3_record_schedule_pays_with_distortions_only(deep):
+    without = deep.schedule_without_distortions
+    claim(deep.vs_earlier.sign > 0 and without is not None and without.sign == 0
+          and without.diff < deep.vs_earlier.diff,
+          "the long one gains [x] points on distorted images ([p]) but only [y] on the original ones ([p], within noise)")
+    claim(deep.distortions_earlier is not None and deep.distortions_earlier.diff > 0,
+          "the distortions add [x] points under the earlier schedule")
+
+
+def test_p3_record_against_the_literature(deep):
+    two, five = deep.vs_literature
+    claim(two.diff < 0 and five.diff < 0, "Our mean is [x] and [y] points below the two results of Cireşan et al.")
+    pi = deep.new_seed_interval
+    claim(pi.low <= deep.literature[0].accuracy <= pi.high and two.sign == 0,
+          "which contains their two-layer result ([p])")
+    claim(deep.literature[1].accuracy > pi.high and five.sign < 0, "but not their five-layer one ([p])")
+
+
+def test_p3_record_is_flat_and_costed(deep):
+    claim(abs(deep.final.last5_change) < 0.0003, "By the last epochs the [100]-epoch curve is flat")
+    claim(0.75 < deep.control.cpu_hours / deep.final.cpu_hours < 1.25, "and about as much again for its control")
+    claim(deep.vs_first.sign == 0 and abs(deep.vs_first.diff - deep.shortfall) < 2 * deep.final.acc.sd + 1e-4,
+          "from [60] to [100] epochs the mean moved by [x] points, about the size of the remaining gap but within noise")
+
+
+def test_the_deep_and_shallow_long_runs_differ_in_more_than_depth(shallow, deep):
+    a, b = deep.final.config, shallow.final.config
+    claim(len(a["sizes"]) > len(b["sizes"]) and a["sizes"][1] != b["sizes"][1] and a["optimizer"] != b["optimizer"]
+          and a["dropout"] != b["dropout"] and a["batch_norm"] != b["batch_norm"],
+          "the two differ in depth, width, optimizer, dropout and batch norm")
+    claim(a["epochs"] == b["epochs"] and a["scheduler"] == b["scheduler"] == "cosine",
+          "(trained for the same [100] epochs with a cosine rate)")
 
 
 def test_p3_record_beats_the_shallow_record():
@@ -62,3 +139,13 @@ def test_p3_record_beats_the_shallow_record():
 
     claim(p3.load().record_vs_shallow_record.sign > 0,
           "The deep network also stays ahead of the one-hidden-layer network trained for long on distorted images")
+
+
+def test_p2_record_caption_facts(shallow):
+    cap = cell_option("p2-shallow-mnist", "fig-p2-record", "fig-cap")
+    claim(f"the {shallow.final.widths} network trained for {shallow.final.epochs} epochs" in cap
+          and shallow.final.config["scheduler"] == "cosine" and shallow.final.acc.n == 3 and "3 seeds" in cap, cap)
+    claim(any(lit.accuracy == shallow.target for lit in shallow.literature),
+          "the run of Simard et al. (2003) reached the same accuracy")
+    threads = [e.get("meta", {}).get("machine", {}).get("threads") for e in source.entries("p2-c-record-final")]
+    claim(threads == [1, 1, 1], "tbl-p2-record: measured CPU time of one run (... one thread ...)")

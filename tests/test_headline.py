@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hw7 import headline
+from hw7.present import fmt
 from hw7.store import summary
 
 
@@ -50,3 +51,18 @@ def test_metric_table_lists_every_metric_with_fixed_widths():
     assert [len(c) for c in lines[1].strip("|").split("|")] == list(headline.METRIC_WIDTHS)
     plain = headline.metric_table(values, summary.describe, summary.describe_value, breakable=False)
     assert all(name in plain for name in values)
+
+
+def test_the_long_run_rows_give_numbers_not_verdicts():
+    from hw7.findings import records
+
+    answer = dict(zip(*[headline.answers(summary.read())[k] for k in ("part", "our answer")]))
+    question = dict(zip(*[headline.answers(summary.read())[k] for k in ("part", "question")]))
+    for part, r in (("2(c)++", records.shallow()), ("3(c)++", records.deep())):
+        row = answer[part]
+        for number in (fmt.pm(r.final.acc), fmt.pm(r.control.acc), fmt.pct(r.target), r.vs_control.p_text):
+            assert number in row, (part, number, row)
+        assert " add" not in row and " so " not in row, row  # the difference is printed whatever its sign
+        assert f"trained {r.final.epochs} epochs" in question[part], question[part]
+    assert f"of {records.shallow().final.sizes[1]}, no dropout" in question["2(c)++"]
+    assert records.shallow().final.config["dropout"] == 0

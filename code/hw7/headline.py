@@ -73,12 +73,15 @@ def _schedule(x: Any) -> str:
 
 
 def _record(r: records.Record) -> str:
-    """A long run on distorted data: its test accuracy, the target, and the distortions' own share
-    (against the same net, schedule and epochs on the original images)."""
+    """A long run on distorted data: its test accuracy, the target, and its control (the same net,
+    schedule and epochs on the original images) with the difference and its p-value, no verdict words."""
     return (f"{fmt.pm(r.final.acc)} ({r.final.acc.n} seeds; target {fmt.pct(r.target)}); "
-            f"the same training without distortions: "
-            f"{fmt.pm(r.control.acc)}, so the distortions add {fmt.pts(r.vs_control.diff)} points "
-            f"({r.vs_control.p_text})")
+            f"the same training without distortions: {fmt.pm(r.control.acc)}; "
+            f"difference {fmt.pts(r.vs_control.diff)} points ({r.vs_control.p_text})")
+
+
+def _record_question(r: records.Record, net: str) -> str:
+    return f"{net} trained {r.final.epochs} epochs (cosine rate) on distorted data?"
 
 
 def answers(values: Mapping[str, Any], p2: p2_findings.P2 | None = None) -> pd.DataFrame:
@@ -125,7 +128,7 @@ def _p2_rows(v: Mapping[str, Any], p2: p2_findings.P2) -> list[Row]:
                  f"{_acc(v, 'p2.c.best.test_acc')} ({v['p2.c.best.params']:,} parameters)"))
     rows.append(("2(c)+", "Beyond the homework’s knobs: the same net trained on distorted (expanded) data?",
                  f"{_acc(v, 'p2.c.expanded.test_acc')} ({v['p2.c.expanded.params']:,} parameters)" + _schedule(p2.x)))
-    rows.append(("2(c)++", "One hidden layer of 800, no dropout, trained 100 epochs on distorted data?",
+    rows.append(("2(c)++", _record_question(p2.record, f"One hidden layer of {p2.record.final.sizes[1]}, no dropout,"),
                  _record(p2.record)))
     return rows
 
@@ -154,7 +157,8 @@ def _p3_rows(v: Mapping[str, Any]) -> list[Row]:
                  f"at every depth ({fmt.p_at_most(d.max_budget_p)})"))
     rows.append(("3(c)+", "Beyond the homework’s knobs: the deep net trained on distorted (expanded) data?",
                  f"{_acc(v, 'p3.c.expanded.test_acc')} ({v['p3.c.expanded.params']:,} parameters)"))
-    rows.append(("3(c)++", "The deep net trained 60 epochs (cosine rate) on distorted data?", _record(records.deep())))
+    deep = records.deep()
+    rows.append(("3(c)++", _record_question(deep, f"The deep net ({deep.final.widths})"), _record(deep)))
     return rows
 
 

@@ -234,6 +234,7 @@ class P3:
     x: expanded.Expanded
     x_vs_p2x: claims.Verdict
     record: records.Record
+    shallow_record: records.Record       # 2(c)'s long run, which the deep one is set against
     record_vs_shallow_record: claims.Verdict
     hidden_layers: int
     width: int
@@ -323,7 +324,7 @@ def load() -> P3:
     c, d = _part_c(), depth.load()
     return P3(a=_part_a(sigmoid), b=_part_b(relu), c=c, depth=d,
               depth_vs_winner=claims.compare(d.test.values, c.final.values), x=x,
-              x_vs_p2x=claims.compare(x.final.values, x2.final.values), record=deep,
+              x_vs_p2x=claims.compare(x.final.values, x2.final.values), record=deep, shallow_record=shallow,
               record_vs_shallow_record=claims.compare(deep.final.acc.values, shallow.final.acc.values),
               hidden_layers=len(mx.P3_DEEP_SIZES) - 2, width=mx.P3_DEEP_SIZES[1], setup=dict(mx.P2_BASELINE))
 

@@ -303,17 +303,22 @@ P2C_RECORD: list[tuple[str, str, dict[str, Any]]] = [
     ("r2.a", "784-800-10 ReLU, SGD, cosine 100 epochs + affine", {**_R2, "augment": AUGMENT_AFFINE}),
     ("r2.b", "784-800-10 ReLU, SGD, cosine 100 epochs + affine and elastic", {**_R2, "augment": AUGMENT_BOTH}),
 ]
-#: The deep net keeps the distortion its earlier validation search chose (affine: x3.a above); with one
-#: candidate there is nothing to choose, so no validation probe is run (2 CPU cores, one session).
+#: The deep net keeps the distortion its earlier validation search chose (affine: x3.a above); what is
+#: chosen here is the schedule's length, 60 or 100 epochs. The 60-epoch run came first and was tested
+#: alone (P3C_RECORD_FIRST); it missed the target, so the length was then searched on validation.
 P3C_RECORD: list[tuple[str, str, dict[str, Any]]] = [
     ("r3.a", "e.2, cosine 60 epochs + affine", {**_R3, "augment": AUGMENT_AFFINE}),
+    ("r3.b", "e.2, cosine 100 epochs + affine", {**_R3, "augment": AUGMENT_AFFINE, "epochs": 100}),
 ]
 #: Seeds of the long runs: 3 each, like the other test finals (about 10 CPU-s an epoch on one thread).
 P2C_RECORD_SEEDS = P2_SEEDS
 P3C_RECORD_SEEDS = P2_SEEDS
 #: The distortion each record net trains with (the best validation accuracy of its search above).
 P2C_RECORD_CHOICE = "r2.a"
-P3C_RECORD_CHOICE = "r3.a"
+P3C_RECORD_CHOICE = "r3.b"
+#: The deep net's first long run, tested (with its control) before the length was searched: its test
+#: results were seen before the choice, so they stay in the cache and in the book.
+P3C_RECORD_FIRST = "r3.a"
 
 
 def _no_augment(fields: dict[str, Any]) -> dict[str, Any]:
@@ -326,18 +331,25 @@ def records() -> list[ExperimentSpec]:
     for prob, search, choice, what, seeds in (
             ("p2", P2C_RECORD, P2C_RECORD_CHOICE, "one-hidden-layer", P2C_RECORD_SEEDS),
             ("p3", P3C_RECORD, P3C_RECORD_CHOICE, "deep dense", P3C_RECORD_SEEDS)):
-        chosen = search_fields(search, choice)
         if len(search) > 1:  # a choice to make on the validation split
             specs.append(ExperimentSpec(f"{prob}-c-record-search", "mnist",
                                         f"Long {what} runs on distorted data: validation, 1 seed",
                                         [mnist_config(**fields, seed=X_SEED) for _, _, fields in search]))
-        specs += [
-            ExperimentSpec(f"{prob}-c-record-final", "mnist",
-                           f"The long {what} run on distorted data: test x {len(seeds)} seeds",
-                           [mnist_config(**{**chosen, "eval": "test"}, seed=s) for s in seeds]),
-            ExperimentSpec(f"{prob}-c-record-control", "mnist",
-                           f"Its control: the same {what} net, schedule and epochs, no distortions: "
-                           f"test x {len(seeds)} seeds",
-                           [mnist_config(**{**_no_augment(chosen), "eval": "test"}, seed=s) for s in seeds]),
-        ]
+        specs += _final_and_control(f"{prob}-c-record", f"The long {what} run on distorted data",
+                                    search_fields(search, choice), seeds)
+    specs += _final_and_control("p3-c-record-first", "The deep net's first long run (60 epochs, tested before "
+                                "the length was searched)", search_fields(P3C_RECORD, P3C_RECORD_FIRST),
+                                P3C_RECORD_SEEDS)
     return specs
+
+
+def _final_and_control(name: str, what: str, fields: dict[str, Any], seeds: list[int]) -> list[ExperimentSpec]:
+    """A run on distorted data tested over ``seeds``, and its control: the same net, schedule and
+    epochs without distortions, so the two differ in the distortions alone."""
+    return [
+        ExperimentSpec(f"{name}-final", "mnist", f"{what}: test x {len(seeds)} seeds",
+                       [mnist_config(**{**fields, "eval": "test"}, seed=s) for s in seeds]),
+        ExperimentSpec(f"{name}-control", "mnist", f"Its control: the same net, schedule and epochs, no "
+                       f"distortions: test x {len(seeds)} seeds",
+                       [mnist_config(**{**_no_augment(fields), "eval": "test"}, seed=s) for s in seeds]),
+    ]

@@ -98,6 +98,8 @@ METRICS: dict[str, Metric] = {
     "p2-c-record-control": _final("p2.c.record_control"),
     "p3-c-record-final": _expanded("p3.c.record"),
     "p3-c-record-control": _final("p3.c.record_control"),
+    "p3-c-record-first-final": _expanded("p3.c.record_first"),
+    "p3-c-record-first-control": _final("p3.c.record_first_control"),
 }
 
 #: dotted-name prefix -> what the number means
@@ -138,4 +140,9 @@ DESCRIPTIONS: dict[str, str] = {
     "p3.c.record.epochs": "P3(c), long run on distorted data: its training epochs",
     "p3.c.record.augment": "P3(c), long run on distorted data: distortion strength (shift px, rotate/shear deg, scale fraction, elastic alpha/sigma px; 0 = off)",
     "p3.c.record_control": "P3(c), its control: the same net, schedule and epochs without distortions, test accuracy over 3 seeds",
+    "p3.c.record_first.test_acc": "P3(c), the deep net's first long run (60 epochs, tested before the length was searched): test accuracy over 3 seeds",
+    "p3.c.record_first.params": "P3(c), the first long run: its number of parameters",
+    "p3.c.record_first.epochs": "P3(c), the first long run: its training epochs",
+    "p3.c.record_first.augment": "P3(c), the first long run: distortion strength (shift px, rotate/shear deg, scale fraction, elastic alpha/sigma px; 0 = off)",
+    "p3.c.record_first_control": "P3(c), the first long run's control: the same net, schedule and epochs without distortions, test accuracy over 3 seeds",
 }
