@@ -179,11 +179,6 @@ class Record:
         return claims.prediction(self.final.acc.mean, self.final.acc.values)
 
     @property
-    def seeds_at_target(self) -> str:
-        """How many of the chosen run's seeds reach the target on their own ("1 of 3 seeds", "no seed")."""
-        return claims.how_many(v >= self.target for v in self.final.acc.values)
-
-    @property
     def cpu_ratio(self) -> float:
         """CPU time of a distorted run over its control's."""
         return self.final.cpu_hours / self.control.cpu_hours
@@ -195,7 +190,7 @@ class Record:
         ours = [(earlier, self.earlier_control, False), (earlier, self.earlier, True),
                 ("first long run, cosine rate", self.first_control, True),
                 ("first long run, cosine rate", self.first, True),
-                ("long run, cosine rate (control)", self.control, True), ("long run, cosine rate", self.final, True)]
+                ("long run, cosine rate", self.control, True), ("long run, cosine rate", self.final, True)]
         rows = [{"network and training": what, "distortions": _distortions(g.config), "epochs": str(g.epochs),
                  "test accuracy (%)": pm(g.acc), "CPU h / run": f"{g.cpu_hours:.2f}" if timed else ""}
                 for what, g, timed in ours if g is not None]

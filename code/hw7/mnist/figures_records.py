@@ -10,6 +10,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
+from matplotlib.ticker import MultipleLocator
 
 from hw7.present import plots
 
@@ -22,7 +23,7 @@ def record_curves(rec: Any) -> plt.Figure:
     """Test accuracy per epoch (mean and min–max of 3 seeds) of a long distorted run, its control, the
     earlier shorter run and a first long run where there is one; the target (dashed) and the
     literature's results (dotted) as lines."""
-    fig, ax = plt.subplots(figsize=(8.0, 3.3), layout="constrained")
+    fig, ax = plt.subplots(figsize=(8.0, 4.0), layout="constrained")
     for key, label in (("earlier", f"earlier run on distorted data, {rec.earlier.epochs} epochs"),
                        ("control", f"control: no distortions, {rec.control.epochs} epochs"),
                        ("first", f"first long run on distorted data, {rec.first and rec.first.epochs} epochs"),
@@ -41,9 +42,21 @@ def record_curves(rec: Any) -> plt.Figure:
                         xycoords=("axes fraction", "data"), xytext=(0, 2), textcoords="offset points",
                         va="bottom", fontsize="x-small")
     top = max([rec.target] + [lit.accuracy for lit in rec.literature])
-    ax.set_ylim(float(rec.control.curves[:, 4:].min()) - 0.001, top + 0.0015)
+    ax.set_ylim(y_floor(rec), top + 0.0015)
     ax.set_xlabel("epoch")
     ax.set_ylabel("test accuracy")
+    ax.yaxis.set_major_locator(MultipleLocator(0.005))  # every half point, so one decimal labels each tick exactly
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.1f} %"))
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize="small", frameon=False)
     return fig
+
+
+#: the epochs the y-axis may leave off the chart: the first ones, far below where the runs end
+SKIPPED_EPOCHS = 9
+
+
+def y_floor(rec: Any) -> float:
+    """The y-axis' lower end: 0.1 points under the lowest mean-over-seeds accuracy after the first
+    :data:`SKIPPED_EPOCHS` epochs, so the published lines near the top stay apart."""
+    groups = [getattr(rec, k) for k in ("final", "control", "earlier", "first") if getattr(rec, k, None) is not None]
+    return min(float(g.curves.mean(axis=0)[SKIPPED_EPOCHS:].min()) for g in groups) - 0.001
