@@ -17,3 +17,8 @@ def test_scientific_and_steps():
 def test_signed_change_never_prints_a_negative_zero():
     assert [fmt.signed(v) for v in (0.26, -0.25, -0.004, 0.004, -0.0, 0.0)] == ["+0.26", "-0.25", "0.00", "0.00", "0.00", "0.00"]
     assert fmt.signed(-0.04, 1) == "0.0" and fmt.signed(-0.05001, 1) == "-0.1"
+
+
+def test_millions_rounds_a_count_to_two_decimals():
+    assert fmt.millions(1_290_510) == f"1.29{fmt.NBSP}million"
+    assert fmt.millions(11_972_510) == f"11.97{fmt.NBSP}million"

@@ -60,9 +60,13 @@ def test_the_long_run_rows_give_numbers_not_verdicts():
     question = dict(zip(*[headline.answers(summary.read())[k] for k in ("part", "question")]))
     for part, r in (("2(c)++", records.shallow()), ("3(c)++", records.deep())):
         row = answer[part]
-        for number in (fmt.pm(r.final.acc), fmt.pm(r.control.acc), fmt.pct(r.target), r.vs_control.p_text):
+        for number in (fmt.pm(r.final.acc), fmt.pm(r.control.acc), fmt.pct(r.target), r.vs_control.p_text,
+                       f"mean − target {fmt.pts(-r.shortfall)} points"):
             assert number in row, (part, number, row)
         assert " add" not in row and " so " not in row, row  # the difference is printed whatever its sign
         assert f"trained {r.final.epochs} epochs" in question[part], question[part]
+    deep = records.deep()  # its length was chosen after a first run had been tested: the row says so
+    assert f"the {deep.first.epochs}-epoch run tested first: {fmt.pm(deep.first.acc)}" in answer["3(c)++"]
+    assert f"chosen on validation after a {deep.first.epochs}-epoch run" in question["3(c)++"]
     assert f"of {records.shallow().final.sizes[1]}, no dropout" in question["2(c)++"]
     assert records.shallow().final.config["dropout"] == 0

@@ -75,13 +75,15 @@ def _schedule(x: Any) -> str:
 def _record(r: records.Record) -> str:
     """A long run on distorted data: its test accuracy, the target, and its control (the same net,
     schedule and epochs on the original images) with the difference and its p-value, no verdict words."""
-    return (f"{fmt.pm(r.final.acc)} ({r.final.acc.n} seeds; target {fmt.pct(r.target)}); "
-            f"the same training without distortions: {fmt.pm(r.control.acc)}; "
-            f"difference {fmt.pts(r.vs_control.diff)} points ({r.vs_control.p_text})")
+    first = "" if r.first is None else f"; the {r.first.epochs}-epoch run tested first: {fmt.pm(r.first.acc)}"
+    return (f"{fmt.pm(r.final.acc)} ({r.final.acc.n} seeds; target {fmt.pct(r.target)}, mean − target "
+            f"{fmt.pts(-r.shortfall)} points){first}; the same training without distortions: "
+            f"{fmt.pm(r.control.acc)}; difference {fmt.pts(r.vs_control.diff)} points ({r.vs_control.p_text})")
 
 
 def _record_question(r: records.Record, net: str) -> str:
-    return f"{net} trained {r.final.epochs} epochs (cosine rate) on distorted data?"
+    chosen = "" if r.first is None else f", the length chosen on validation after a {r.first.epochs}-epoch run"
+    return f"{net} trained {r.final.epochs} epochs (cosine rate{chosen}) on distorted data?"
 
 
 def answers(values: Mapping[str, Any], p2: p2_findings.P2 | None = None) -> pd.DataFrame:

@@ -31,6 +31,12 @@ class Literature:
     net: str
     images: str                  # the distortions it trained on
 
+    @property
+    def params(self) -> int:
+        """Weights and biases of the dense net ``net`` ("784-1000-500-10")."""
+        sizes = [int(w) for w in self.net.split("-")]
+        return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+
 
 #: What each long run aims at: test accuracy, mean over 3 seeds, chosen on validation (issue 18's targets).
 TARGETS: dict[str, float] = {"p2": 0.9930, "p3": 0.9950}
@@ -172,6 +178,19 @@ class Record:
         """Our seeds against each published result (one number), by the prediction interval of our
         seeds: could a new seed of ours land there?"""
         return tuple(claims.compare(self.final.acc.values, [lit.accuracy]) for lit in self.literature)
+
+    @property
+    def first_vs_literature(self) -> tuple[claims.Verdict, ...] | None:
+        """The first long run's seeds against each published result: the same test with another spread."""
+        if self.first is None:
+            return None
+        return tuple(claims.compare(self.first.acc.values, [lit.accuracy]) for lit in self.literature)
+
+    @property
+    def seed_pair_sd(self) -> float:
+        """How much two single seeds of the first long run differ (sd of a difference: sd x sqrt 2), the
+        yardstick for a choice made from one seed per candidate."""
+        return 0.0 if self.first is None else self.first.acc.sd * 2 ** 0.5
 
     @property
     def new_seed_interval(self) -> claims.Prediction:

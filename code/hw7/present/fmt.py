@@ -96,6 +96,11 @@ def num(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
+def millions(count: int) -> str:
+    """``1.29 million``: a parameter count in millions, two decimals, with a no-break space."""
+    return f"{count / 1e6:.2f}{NBSP}million"
+
+
 def signed(value: float, digits: int = 2) -> str:
     """``+0.26``, ``-0.25``, and ``0.00`` for a change that rounds to zero: a signed change that can
     never read "-0.00" (a difference of -0.004 is no decrease at this precision) or "+0.00"."""
