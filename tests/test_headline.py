@@ -61,7 +61,8 @@ def test_the_long_run_rows_give_numbers_not_verdicts():
     for part, r in (("2(c)++", records.shallow()), ("3(c)++", records.deep())):
         row = answer[part]
         for number in (fmt.pm(r.final.acc), fmt.pm(r.control.acc), fmt.pct(r.target), r.vs_control.p_text,
-                       f"mean − target {fmt.pts(-r.shortfall)} points"):
+                       f"mean − target = {fmt.pts(-r.shortfall)} points",
+                       f"distorted − original = {fmt.pts(r.vs_control.diff)} points"):
             assert number in row, (part, number, row)
         assert " add" not in row and " so " not in row, row  # the difference is printed whatever its sign
         assert f"trained {r.final.epochs} epochs" in question[part], question[part]

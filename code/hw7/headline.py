@@ -76,9 +76,9 @@ def _record(r: records.Record) -> str:
     """A long run on distorted data: its test accuracy, the target, and its control (the same net,
     schedule and epochs on the original images) with the difference and its p-value, no verdict words."""
     first = "" if r.first is None else f"; the {r.first.epochs}-epoch run tested first: {fmt.pm(r.first.acc)}"
-    return (f"{fmt.pm(r.final.acc)} ({r.final.acc.n} seeds; target {fmt.pct(r.target)}, mean − target "
+    return (f"{fmt.pm(r.final.acc)} ({r.final.acc.n} seeds; target {fmt.pct(r.target)}, mean − target = "
             f"{fmt.pts(-r.shortfall)} points){first}; the same training without distortions: "
-            f"{fmt.pm(r.control.acc)}; difference {fmt.pts(r.vs_control.diff)} points ({r.vs_control.p_text})")
+            f"{fmt.pm(r.control.acc)}; distorted − original = {fmt.pts(r.vs_control.diff)} points ({r.vs_control.p_text})")
 
 
 def _record_question(r: records.Record, net: str) -> str:

@@ -187,6 +187,14 @@ class Record:
         return tuple(claims.compare(self.first.acc.values, [lit.accuracy]) for lit in self.literature)
 
     @property
+    def probe_gap(self) -> float:
+        """The validation gap between the chosen probe and the best other one (0 without probes)."""
+        if len(self.probes) < 2:
+            return 0.0
+        others = [p.val_acc for p in self.probes if p.id != self.choice]
+        return self.probe(self.choice).val_acc - max(others)
+
+    @property
     def seed_pair_sd(self) -> float:
         """How much two single seeds of the first long run differ (sd of a difference: sd x sqrt 2), the
         yardstick for a choice made from one seed per candidate."""
