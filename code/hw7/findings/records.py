@@ -177,14 +177,15 @@ class Record:
     def vs_literature(self) -> tuple[claims.Verdict, ...]:
         """Our seeds against each published result (one number), by the prediction interval of our
         seeds: could a new seed of ours land there?"""
-        return tuple(claims.compare(self.final.acc.values, [lit.accuracy]) for lit in self.literature)
+        return self._against_literature(self.final)
 
     @property
     def first_vs_literature(self) -> tuple[claims.Verdict, ...] | None:
         """The first long run's seeds against each published result: the same test with another spread."""
-        if self.first is None:
-            return None
-        return tuple(claims.compare(self.first.acc.values, [lit.accuracy]) for lit in self.literature)
+        return None if self.first is None else self._against_literature(self.first)
+
+    def _against_literature(self, group: Group) -> tuple[claims.Verdict, ...]:
+        return tuple(claims.compare(group.acc.values, [lit.accuracy]) for lit in self.literature)
 
     @property
     def probe_gap(self) -> float:
@@ -257,8 +258,9 @@ def _record(problem: str) -> Record:
     plain = _group(source.entries(f"{problem}-c-final"))
     same = _without_augment(plain.config) == _without_augment(earlier.config)
     first: tuple[Group | None, Group | None] = (None, None)
-    if problem == "p3":  # only the deep net had a long run tested before its length was searched
-        first = (_group(source.entries("p3-c-record-first-final")), _group(source.entries("p3-c-record-first-control")))
+    if problem in mx.RECORD_FIRST:  # a long run tested before its search was run
+        first = (_group(source.entries(f"{problem}-c-record-first-final")),
+                 _group(source.entries(f"{problem}-c-record-first-control")))
     return Record(problem, probes, choice, _group(source.entries(f"{problem}-c-record-final")),
                   _group(source.entries(f"{problem}-c-record-control")), earlier, TARGETS[problem],
                   LITERATURE[problem], plain if same else None, *first)

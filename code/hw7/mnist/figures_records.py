@@ -24,14 +24,12 @@ def record_curves(rec: Any) -> plt.Figure:
     earlier shorter run and a first long run where there is one; the target (dashed) and the
     literature's results (dotted) as lines."""
     fig, ax = plt.subplots(figsize=(8.0, 4.0), layout="constrained")
-    for key, label in (("earlier", f"earlier run on distorted data, {rec.earlier.epochs} epochs, rate cut in steps"),
-                       ("control", f"long run's control: original images, {rec.control.epochs} epochs"),
-                       ("first", f"first long run on distorted data, {rec.first and rec.first.epochs} epochs"),
-                       ("final", f"long run on distorted data, {rec.final.epochs} epochs")):
-        if getattr(rec, key, None) is None:
-            continue
-        runs = getattr(rec, key).curves
-        plots.band(ax, np.arange(1, runs.shape[1] + 1), runs, color=COLORS[key], label=label)
+    labels = {"earlier": "earlier run on distorted data, {} epochs, rate cut in steps",
+              "control": "long run's control: original images, {} epochs",
+              "first": "first long run on distorted data, {} epochs", "final": "long run on distorted data, {} epochs"}
+    for key, group in _drawn(rec):
+        plots.band(ax, np.arange(1, group.epochs + 1), group.curves, color=COLORS[key],
+                   label=labels[key].format(group.epochs))
     ax.axhline(rec.target, color="black", ls="--", lw=1, label=f"target {100 * rec.target:.2f} %")
     # Each published result is named where it is drawn, at the left. One within NEAR_TARGET of the
     # target would be drawn on top of the dashed line, so it gets no line of its own: its label sits
@@ -63,5 +61,9 @@ SKIPPED_EPOCHS = 9
 def y_floor(rec: Any) -> float:
     """The y-axis' lower end: 0.1 points under the lowest mean-over-seeds accuracy after the first
     :data:`SKIPPED_EPOCHS` epochs, so the published lines near the top stay apart."""
-    groups = [getattr(rec, k) for k in ("final", "control", "earlier", "first") if getattr(rec, k, None) is not None]
-    return min(float(g.curves.mean(axis=0)[SKIPPED_EPOCHS:].min()) for g in groups) - 0.001
+    return min(float(g.curves.mean(axis=0)[SKIPPED_EPOCHS:].min()) for _, g in _drawn(rec)) - 0.001
+
+
+def _drawn(rec: Any) -> list[tuple[str, Any]]:
+    """The record's groups that the figure draws, in drawing order (a first long run only where there is one)."""
+    return [(k, getattr(rec, k)) for k in ("earlier", "control", "first", "final") if getattr(rec, k) is not None]
