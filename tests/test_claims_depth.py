@@ -1,5 +1,5 @@
 """Problem 3(c), "How many hidden layers?": each sentence of @sec-p3-c-depth pinned to the findings
-the chapter prints (hw7.findings.depth, ranked by the book's one rule for a best, claims.best). The
+the chapter prints (hw7.findings.depth, ranked by the book's one rule for a best, stats.best). The
 deep winner comes from p3._part_c(), so these tests need neither the record runs nor summary.json.
 A failure quotes the sentence to rewrite."""
 
@@ -9,7 +9,7 @@ import pytest
 
 from claim_check import claim
 from hw7.findings import depth, p3
-from hw7.present import claims, fmt
+from hw7.present import fmt, stats
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def c():
 
 def test_the_depth_ranking_is_the_books_best_rule(d):
     for b in d.budgets:
-        rank = claims.best({k: cell.val.values for k, cell in b.cells.items()})
+        rank = stats.best({k: cell.val.values for k, cell in b.cells.items()})
         claim(b.best == rank.top and b.tied == tuple(sorted(rank.tied)),
               "We rank the depths by the book’s rule for a best (Welch, uncorrected, against the highest mean)")
 
@@ -70,6 +70,6 @@ def test_the_tested_net_has_the_search_highest_mean(d):
 
 
 def test_the_depth_search_net_stays_below_the_deep_winner(d, c):
-    claim(claims.compare(d.test.values, c.final.values).sign < 0,
+    claim(stats.compare(d.test.values, c.final.values).sign < 0,
           "reaches [test]. That is below the deep winner’s [final] ([p])")
     claim(c.params > d.chosen.params, "which has [ratio] times its parameters and its recipe")
