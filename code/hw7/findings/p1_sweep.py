@@ -35,10 +35,6 @@ class SweepLine:
     entry: Entry = field(repr=False, compare=False)
 
     @property
-    def n_diverged(self) -> int:
-        return sum(self.diverged)
-
-    @property
     def limit(self) -> float:
         """The smallest rate that diverges (nan: none does)."""
         return min((lr for lr, d in zip(self.lrs, self.diverged) if d), default=math.nan)

@@ -108,7 +108,6 @@ class Probe:
 
 @dataclass(frozen=True)
 class Record:
-    problem: str                 # "p2" or "p3"
     probes: tuple[Probe, ...]
     choice: str
     final: Group
@@ -167,13 +166,6 @@ class Record:
         return None if self.first is None else stats.compare(self.final.acc.values, self.first.acc.values)
 
     @property
-    def first_vs_control(self) -> stats.Verdict | None:
-        """What the distortions added under the first long run's schedule."""
-        if self.first is None or self.first_control is None:
-            return None
-        return stats.compare(self.first.acc.values, self.first_control.acc.values)
-
-    @property
     def vs_literature(self) -> tuple[stats.Verdict, ...]:
         """Our seeds against each published result (one number), by the prediction interval of our
         seeds: could a new seed of ours land there?"""
@@ -205,11 +197,6 @@ class Record:
     def new_seed_interval(self) -> stats.Prediction:
         """Where a new seed of the chosen run would land (95 %: ``low``, ``high``)."""
         return stats.prediction(self.final.acc.mean, self.final.acc.values)
-
-    @property
-    def cpu_ratio(self) -> float:
-        """CPU time of a distorted run over its control's."""
-        return self.final.cpu_hours / self.control.cpu_hours
 
     def table(self) -> pd.DataFrame:
         """The runs and the literature as the reader sees them (test accuracy, %). The earlier run's
@@ -261,7 +248,7 @@ def _record(problem: str) -> Record:
     if problem in mx.RECORD_FIRST:  # a long run tested before its search was run
         first = (_group(source.entries(f"{problem}-c-record-first-final")),
                  _group(source.entries(f"{problem}-c-record-first-control")))
-    return Record(problem, probes, choice, _group(source.entries(f"{problem}-c-record-final")),
+    return Record(probes, choice, _group(source.entries(f"{problem}-c-record-final")),
                   _group(source.entries(f"{problem}-c-record-control")), earlier, TARGETS[problem],
                   LITERATURE[problem], plain if same else None, *first)
 
