@@ -33,14 +33,6 @@ class Extent:
     ymin: float
     ymax: float
 
-    @classmethod
-    def around(cls, entries: Sequence[Entry], margin: float = 0.08) -> "Extent":
-        """The smallest window holding every (finite) iterate of ``entries``, plus a margin."""
-        xy = np.concatenate([np.asarray(e["result"]["xy"]) for e in entries])
-        lo, hi = xy.min(axis=0), xy.max(axis=0)
-        pad = (hi - lo) * margin
-        return cls(lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
-
     def contains(self, xy: np.ndarray) -> np.ndarray:
         return (xy[:, 0] >= self.xmin) & (xy[:, 0] <= self.xmax) & (xy[:, 1] >= self.ymin) & (xy[:, 1] <= self.ymax)
 
