@@ -37,8 +37,6 @@ def f3():
         return _p3.load()
 
 
-
-
 def test_a_failing_claim_quotes_its_sentence():
     with pytest.raises(AssertionError, match="“Three rates tie for best”"):
         claim(P2, False, "Three rates tie for best")
