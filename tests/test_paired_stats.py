@@ -76,3 +76,12 @@ def test_mcnemar_counts_the_discordant_images():
     assert claims.mcnemar([True, False], [True, False]).p == 1.0
     with pytest.raises(ValueError):
         claims.mcnemar([True], [True, False])
+
+
+def test_best_paired_ties_what_the_pairs_cannot_separate():
+    top = {s: 0.95 + 0.01 * s for s in range(5)}
+    close = {0: 0.951, 1: 0.957, 2: 0.972, 3: 0.979, 4: 0.99}  # differences scatter around zero
+    far = {s: v - 0.02 - 0.001 * s for s, v in top.items()}
+    b = claims.best_paired({"top": top, "close": close, "far": far})
+    assert b.top == "top" and b.tied == ("top", "close") and b.is_tie
+    assert b.p_of("close") == pytest.approx(claims.paired(close, top).p)
