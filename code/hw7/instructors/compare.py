@@ -18,7 +18,15 @@ from typing import Any, Iterable, Mapping
 
 from hw7 import REPO_ROOT
 from hw7.errors import CacheCorrupt, Hw7Error
-from hw7.instructors.tolerances import Difference, Series, Tolerance, brief, compare_values, is_number
+from hw7.instructors.tolerances import (
+    Difference,
+    Series,
+    Tolerance,
+    brief,
+    compare_values,
+    is_number,
+    recorded_later,
+)
 from hw7.store import cache
 
 # ------------------------------------------------------------------------------------------------
@@ -62,7 +70,7 @@ def compare_flat(a: Mapping[str, Any], b: Mapping[str, Any], tol: Tolerance, pre
     report = Report()
     for name in sorted(set(a) | set(b)):
         label = f"{prefix}{name}"
-        if tol.ignored(name):
+        if tol.ignored(name) or ((name in a) != (name in b) and recorded_later(name)):
             report.ignored.append(label)
         elif name not in b:
             report.only_a.append(label)

@@ -55,11 +55,24 @@ class Rule:
 
 PERF = Rule("perf", ("perf.*", "*seconds*"), rtol=0.5, ignored=True)
 PROVENANCE = Rule("provenance", ("device", "runs_in_batch"), ignored=True)
+#: A run's predicted test labels (a string of digits): at most 10 of 10,000 may differ, as for accuracies.
+PREDICTIONS = Rule("predictions", ("predictions",), atol=1e-3)
+#: Images per predicted class and epoch: rounding may move as many images as the accuracy rule allows.
+CLASS_COUNTS = Rule("class counts", ("pred_counts*",), atol=10)
+#: Result fields that runs record only since they were added: a run cached before then lacks them, and
+#: their absence on one side is not a difference (both sides having them are compared as usual).
+RECORDED_LATER = ("predictions", "pred_counts", "data_fingerprint")
+
+
+def recorded_later(metric: str) -> bool:
+    return metric.rsplit(".", 1)[-1].split("[", 1)[0] in RECORDED_LATER
 
 #: ``hw7 diff``: a faithful rerun must reproduce the headline numbers to these tolerances.
 DIFF_RULES: tuple[Rule, ...] = (
     PERF,
     PROVENANCE,
+    PREDICTIONS,
+    CLASS_COUNTS,
     Rule("accuracy", ("*acc*",), atol=1e-3),
     Rule("distance/error", ("*dist*", "*loss*", "*err*", "*ratio*", "*norm*", "f", "*_f"), rtol=1e-6),
     Rule("learning rate", ("*lr*",), exact=True),
@@ -73,6 +86,8 @@ DIFF_RULES: tuple[Rule, ...] = (
 RECOMPUTE_RULES: tuple[Rule, ...] = (
     PERF,
     PROVENANCE,
+    PREDICTIONS,
+    CLASS_COUNTS,
     Rule("accuracy", ("*acc*",), atol=1e-3),
     Rule("learning rate", ("*lr*",), exact=True),
     Rule("count/step", ("*step*", "*epoch", "*epochs", "diverged_epoch", "*params*", "*count*"), exact=True),
@@ -198,6 +213,8 @@ def compare_values(metric: str, a: Any, b: Any, tol: Tolerance) -> tuple[Differe
         return Difference(f"{metric}{where}", a.values[worst], b.values[worst], desc, d, r,
                           detail=f"{len(bad)} of {len(a.values)} elements differ "
                                  f"(largest shown; first at {_index(bad[0], a.shape)})"), len(a.values)
+    if isinstance(a, str) and isinstance(b, str) and len(a) == len(b) and tol.rule(metric) is PREDICTIONS:
+        return _compare_labels(metric, a, b, atol, exact, desc), len(a)
     if _scalar_equal(a, b, atol, rtol, exact):
         return None, 1
     d, r = _deltas(a, b)
@@ -214,3 +231,13 @@ def _index(flat: int, shape: tuple[int, ...]) -> str:
 
 def brief(v: Any) -> Any:
     return f"list{list(v.shape)}" if isinstance(v, Series) else v
+
+
+def _compare_labels(metric: str, a: str, b: str, atol: float, exact: bool, desc: str) -> Difference | None:
+    """Two runs' predicted labels agree when the share of images labelled differently is within ``atol``."""
+    bad = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    share = len(bad) / len(a) if a else 0.0
+    if not bad or (not exact and share <= atol):
+        return None
+    return Difference(metric, f"{len(a)} labels", f"{len(b)} labels", desc, float(len(bad)), share,
+                      detail=f"{len(bad)} of {len(a)} labels differ (first at image {bad[0]})")

@@ -37,6 +37,7 @@ epochs and are recomputed in full.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import random
 from dataclasses import dataclass
@@ -49,7 +50,9 @@ from hw7.instructors import compare, tolerances, verdicts
 from hw7.store import cache, fingerprint, registry, summary
 
 #: Per-epoch lists of an MNIST result (truncated to the first K epochs by ``--epochs K``).
-EPOCH_FIELDS = ("epochs", "eval_acc", "eval_loss", "train_loss", "grad_ratio", "grad_norms")
+EPOCH_FIELDS = ("epochs", "eval_acc", "eval_loss", "train_loss", "grad_ratio", "grad_norms", "pred_counts")
+#: Recorded after the last epoch only, so a run cut short reproduces none of it.
+FINAL_FIELDS = ("predictions",)
 
 
 @dataclass
@@ -262,6 +265,8 @@ def truncate(result: dict[str, Any], epochs: int) -> dict[str, Any]:
     for name in EPOCH_FIELDS:
         if isinstance(out.get(name), list):
             out[name] = out[name][:epochs]
+    for name in FINAL_FIELDS:
+        out.pop(name, None)
     diverged = out.get("diverged_epoch")
     if diverged is not None and diverged > epochs:
         out["diverged_epoch"] = None
@@ -397,6 +402,7 @@ def _check_one(run: registry.Run, entry: Entry, plan: Plan, produced: Produced, 
     if shortened:
         assert epochs is not None
         cached = truncate(cached, epochs)
+        produced = dataclasses.replace(produced, result=truncate(produced.result, epochs))
         check.epochs = f"first {epochs} of {run.config['epochs']} epochs"
     match = fingerprint.compare(entry.get("meta", {}), versions, produced.device, produced.machine)
     check.machine = match.describe()

@@ -292,12 +292,14 @@ class Chunk:
                     p.addcmul_(buf, self.neg_lr)
 
     @torch.no_grad()
-    def evaluate(self, max_elems: int = 1 << 24) -> tuple[torch.Tensor, torch.Tensor]:
-        """Mean cross-entropy and accuracy of every run on the evaluation set, (K,) each, on the device."""
+    def evaluate(self, max_elems: int = 1 << 24) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Mean cross-entropy and accuracy of every run on the evaluation set, (K,) each, and every run's
+        predicted labels, (K, n), on the device."""
         X, Y = self.ds.test_x, self.ds.test_y
         K, L = self.K, self.n_layers
         loss = torch.zeros(K, dtype=torch.float64, device=self.device)
         correct = torch.zeros(K, dtype=torch.float64, device=self.device)
+        preds = []
         rows = max(1, max_elems // (K * max(self.sizes[1:])))
         for start in range(0, X.shape[0], rows):
             x, y = X[start:start + rows], Y[start:start + rows]
@@ -310,8 +312,9 @@ class Chunk:
             logp = torch.log_softmax(a, dim=2)
             yy = y.view(1, n, 1).expand(K, n, 1)
             loss -= logp.gather(2, yy).sum(dim=(1, 2)).double()
-            correct += (logp.argmax(dim=2) == y.view(1, n)).sum(dim=1).double()
-        return loss / X.shape[0], correct / X.shape[0]
+            preds.append(logp.argmax(dim=2))
+            correct += (preds[-1] == y.view(1, n)).sum(dim=1).double()
+        return loss / X.shape[0], correct / X.shape[0], torch.cat(preds, dim=1)
 
 
 def _step_math(X: torch.Tensor, idx: torch.Tensor, y: torch.Tensor, Ws: list[torch.Tensor], bs: list[torch.Tensor],

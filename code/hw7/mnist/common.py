@@ -64,7 +64,8 @@ def check_against_data(cfg: TrainConfig, data: MnistData) -> None:
 
 def empty_result(cfg: TrainConfig, device: torch.device) -> dict[str, Any]:
     return {"eval_set": cfg.eval, "epochs": list(range(1, cfg.epochs + 1)), "eval_acc": [], "eval_loss": [],
-            "train_loss": [], "grad_ratio": [], "grad_norms": [], "diverged_epoch": None,
+            "train_loss": [], "grad_ratio": [], "grad_norms": [], "pred_counts": [], "predictions": None,
+            "diverged_epoch": None,
             "params": count_params(cfg.sizes, cfg.batch_norm), "seconds": 0.0, "device": str(device)}
 
 
@@ -77,3 +78,24 @@ def mark_diverged(result: dict[str, Any], epoch: int, n_weights: int, epochs: in
         result[key].extend([nan] * (epochs - epoch + 1))
     del result["grad_norms"][epoch - 1:]
     result["grad_norms"].extend([[nan] * n_weights for _ in range(epochs - epoch + 1)])
+    if "pred_counts" in result:  # absent in results begun before the field existed
+        del result["pred_counts"][epoch - 1:]
+        result["pred_counts"].extend([None] * (epochs - epoch + 1))
+        result["predictions"] = None
+
+
+def class_counts(pred: torch.Tensor, classes: int = 10) -> list[int]:
+    """How many evaluation images a run assigned to each class (a saturated net puts them all in one)."""
+    return torch.bincount(pred.reshape(-1).cpu(), minlength=classes)[:classes].tolist()
+
+
+def predictions_text(pred: torch.Tensor) -> str:
+    """Predicted digits as one string (10,000 characters for the test set): compact, JSON-safe, diffable."""
+    return "".join(map(str, pred.reshape(-1).cpu().tolist()))
+
+
+def record_predictions(result: dict[str, Any], pred: torch.Tensor, cfg: TrainConfig, epoch: int) -> None:
+    """Append an epoch's class counts; after the last epoch of a test-split run, keep every predicted label."""
+    result["pred_counts"].append(class_counts(pred))
+    if epoch == cfg.epochs and cfg.eval == "test":
+        result["predictions"] = predictions_text(pred)

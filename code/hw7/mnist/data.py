@@ -235,3 +235,16 @@ def download_mnist(root: str | Path = "data") -> Path:
     for train in (True, False):
         datasets.MNIST(str(root), train=train, download=True)
     return Path(root) / "MNIST" / "raw"
+
+
+def fingerprint(data: MnistData) -> str:
+    """sha256 of the decoded data a run sees: train images and labels, then test images and labels, as uint8.
+
+    Images are stored as ``pixel / 255`` float32, so rounding ``x * 255`` recovers the pixels exactly. Two
+    copies of MNIST with the same fingerprint give the same training runs whatever their file format.
+    """
+    digest = hashlib.sha256()
+    for images, labels in ((data.train_x, data.train_y), (data.test_x, data.test_y)):
+        digest.update(torch.round(images.detach().cpu().float() * 255).to(torch.uint8).numpy().tobytes())
+        digest.update(labels.detach().cpu().to(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()

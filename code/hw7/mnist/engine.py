@@ -15,7 +15,7 @@ from typing import Any, Iterator, NamedTuple, Sequence
 import torch
 
 from hw7.mnist.batched import Chunk, compile_available
-from hw7.mnist.common import empty_result, eval_split, flush_denormals, mark_diverged
+from hw7.mnist.common import empty_result, eval_split, flush_denormals, mark_diverged, record_predictions
 from hw7.mnist.config import TrainConfig
 from hw7.mnist.data import MnistData
 
@@ -48,15 +48,17 @@ def _train_epoch(chunk: Chunk, epoch: int, n: int, bar: Any) -> None:
         bar.update(pending)
 
 
-def _epoch_records(chunk: Chunk) -> list[EpochRecord]:
-    """One record per chunk row, read from the device in one transfer (the one sync per epoch)."""
-    eval_loss, eval_acc = chunk.evaluate()
+def _epoch_records(chunk: Chunk) -> tuple[list[EpochRecord], torch.Tensor]:
+    """One record per chunk row, read from the device in one transfer (the one sync per epoch), and the
+    rows' predicted labels (K, n) on the CPU."""
+    eval_loss, eval_acc, pred = chunk.evaluate()
     finite = chunk.finite() & torch.isfinite(chunk.loss_acc)
     steps, L = chunk.n_steps, chunk.n_layers
     stats = torch.cat([(chunk.loss_acc / steps)[:, None], (chunk.ratio_acc / steps)[:, None],
                        chunk.norm_acc / steps, eval_loss[:, None], eval_acc[:, None],
                        finite[:, None].double()], dim=1).cpu().tolist()
-    return [EpochRecord(row[0], row[1], row[2:2 + L], row[2 + L], row[3 + L], row[4 + L] == 1.0) for row in stats]
+    records = [EpochRecord(row[0], row[1], row[2:2 + L], row[2 + L], row[3 + L], row[4 + L] == 1.0) for row in stats]
+    return records, pred.cpu()
 
 
 def _append(result: dict[str, Any], record: EpochRecord) -> None:
@@ -99,11 +101,13 @@ def train_chunk(items: list[tuple[int, TrainConfig]], ds: MnistData, device: tor
     for epoch in range(epochs):
         _train_epoch(chunk, epoch, n, bar)
         done = []
-        for i, record in enumerate(_epoch_records(chunk)):
+        records, pred = _epoch_records(chunk)
+        for i, record in enumerate(records):
             pos = rows[i]
             if pos is None:
                 continue
             _append(results[pos], record)
+            record_predictions(results[pos], pred[i], cfgs[pos], epoch + 1)
             if not record.finite:
                 mark_diverged(results[pos], epoch + 1, chunk.n_layers, epochs)
                 done.append(i)

@@ -18,6 +18,11 @@ KINDS: dict[str, KindSpec] = {"mnist": KindSpec("hw7.mnist.runner:run", 1)}
 # Problem 2: shallow nets on MNIST.
 # changed default in the engine changes the keys instead of silently reusing old results.
 P2_SEEDS = [0, 1, 2]
+#: Seeds of every setting behind a headline answer (the preface's rows and each part's answer): five, so
+#: that an interval for a paired difference rests on four degrees of freedom. Seed s means the same data
+#: order (and, where shapes agree, the same initial weights) in every setting, so settings pair by seed.
+#: Searches and side analyses keep P2_SEEDS; seeds 0-2 of a headline setting are the same runs as before.
+HEADLINE_SEEDS = [0, 1, 2, 3, 4]
 P2_LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1.0, 3.0]
 #: The homework's network and training set-up (Problem 2, part a).
 P2_BASELINE: dict[str, Any] = {
@@ -71,21 +76,33 @@ def search_fields(search: list[tuple[str, str, dict[str, Any]]], step: str) -> d
     return next(fields for sid, _, fields in search if sid == step)
 
 
+#: Problem 2(c) revisited: the search moved from batch 10 to batch 100 (step w1.4) to make the wide nets
+#: affordable, although that step cost accuracy on validation. The chosen net is trained again with the
+#: search's own best batch (10, at the rate that batch used: 1e-2), on the validation split with the
+#: search's seeds, so it pairs with the chosen net's own validation runs seed by seed.
+P2C_BATCH_REVISIT: dict[str, Any] = {**search_fields(P2C_SEARCH, P2C_CHOICE),
+                                     "batch_size": _W1_RELU["batch_size"], "lr": _W1_RELU["lr"]}
+
+
 def problem2() -> list[ExperimentSpec]:
     def sweep(optimizer: str) -> list[dict[str, Any]]:
         return [mnist_config(**{**P2_BASELINE, "optimizer": optimizer, "lr": lr, "seed": s})
-                for lr in P2_LRS for s in P2_SEEDS]
+                for lr in P2_LRS for s in HEADLINE_SEEDS]
 
+    n = len(HEADLINE_SEEDS)
     return [
-        ExperimentSpec("p2-a-sgd-lr", "mnist", "784-30-10 sigmoid, SGD (Nesterov 0.8): learning-rate sweep x 3 seeds",
+        ExperimentSpec("p2-a-sgd-lr", "mnist", f"784-30-10 sigmoid, SGD (Nesterov 0.8): learning-rate sweep x {n} seeds",
                     sweep("sgd")),
-        ExperimentSpec("p2-b-adam-lr", "mnist", "784-30-10 sigmoid, Adam: learning-rate sweep x 3 seeds",
+        ExperimentSpec("p2-b-adam-lr", "mnist", f"784-30-10 sigmoid, Adam: learning-rate sweep x {n} seeds",
                     sweep("adam")),
         ExperimentSpec("p2-c-search", "mnist", "One hidden layer: budgeted search on the validation split x 3 seeds",
                     [mnist_config(**fields, seed=s) for _, _, fields in P2C_SEARCH for s in P2_SEEDS]),
-        ExperimentSpec("p2-c-final", "mnist", "The chosen one-hidden-layer net on the test set x 3 seeds",
+        ExperimentSpec("p2-c-batch-val", "mnist", "The chosen one-hidden-layer net at batch 10 (lr 1e-2) on the "
+                       f"validation split x {len(P2_SEEDS)} seeds",
+                       [mnist_config(**P2C_BATCH_REVISIT, seed=s) for s in P2_SEEDS]),
+        ExperimentSpec("p2-c-final", "mnist", f"The chosen one-hidden-layer net on the test set x {n} seeds",
                     [mnist_config(**{**search_fields(P2C_SEARCH, P2C_CHOICE), "eval": "test"}, seed=s)
-                     for s in P2_SEEDS]),
+                     for s in HEADLINE_SEEDS]),
     ]
 
 
@@ -127,18 +144,19 @@ P3C_CHOICE = "e.2"
 def problem3() -> list[ExperimentSpec]:
     def deep(activation: str, init: str) -> list[dict[str, Any]]:
         return [mnist_config(**{**P2_BASELINE, "sizes": P3_DEEP_SIZES, "activation": activation, "init": init,
-                                "lr": lr, "seed": s}) for lr in P3_LRS for s in P2_SEEDS]
+                                "lr": lr, "seed": s}) for lr in P3_LRS for s in HEADLINE_SEEDS]
 
+    n = len(HEADLINE_SEEDS)
     return [
-        ExperimentSpec("p3-a-sigmoid-deep", "mnist", "8 x 30 sigmoid hidden layers, Xavier: gradient ratios x 3 seeds",
+        ExperimentSpec("p3-a-sigmoid-deep", "mnist", f"8 x 30 sigmoid hidden layers, Xavier: gradient ratios x {n} seeds",
                     deep("sigmoid", "xavier_normal")),
-        ExperimentSpec("p3-b-relu-deep", "mnist", "8 x 30 ReLU hidden layers, Kaiming uniform: gradient ratios x 3 seeds",
+        ExperimentSpec("p3-b-relu-deep", "mnist", f"8 x 30 ReLU hidden layers, Kaiming uniform: gradient ratios x {n} seeds",
                     deep("relu", "kaiming_uniform")),
         ExperimentSpec("p3-c-search", "mnist", "Deep dense nets: budgeted search on the validation split x 3 seeds",
                     [mnist_config(**fields, seed=s) for _, _, fields in P3C_SEARCH for s in P2_SEEDS]),
-        ExperimentSpec("p3-c-final", "mnist", "The chosen deep dense net on the test set x 3 seeds",
+        ExperimentSpec("p3-c-final", "mnist", f"The chosen deep dense net on the test set x {n} seeds",
                     [mnist_config(**{**search_fields(P3C_SEARCH, P3C_CHOICE), "eval": "test"}, seed=s)
-                     for s in P2_SEEDS]),
+                     for s in HEADLINE_SEEDS]),
     ]
 
 
@@ -310,9 +328,10 @@ P3C_RECORD: list[tuple[str, str, dict[str, Any]]] = [
     ("r3.a", "e.2, cosine 60 epochs + affine", {**_R3, "augment": AUGMENT_AFFINE}),
     ("r3.b", "e.2, cosine 100 epochs + affine", {**_R3, "augment": AUGMENT_AFFINE, "epochs": 100}),
 ]
-#: Seeds of the long runs: 3 each, like the other test finals (about 10 CPU-s an epoch on one thread).
-P2C_RECORD_SEEDS = P2_SEEDS
-P3C_RECORD_SEEDS = P2_SEEDS
+#: Seeds of the long runs and their controls: five, like every headline setting (about 10 CPU-s an epoch on
+#: one thread). The first 60-epoch pair keeps the three seeds it was tested with.
+P2C_RECORD_SEEDS = HEADLINE_SEEDS
+P3C_RECORD_SEEDS = HEADLINE_SEEDS
 #: The distortion each record net trains with (the best validation accuracy of its search above).
 P2C_RECORD_CHOICE = "r2.a"
 P3C_RECORD_CHOICE = "r3.b"
@@ -339,7 +358,7 @@ def records() -> list[ExperimentSpec]:
                                     search_fields(search, choice), seeds)
         if prob in RECORD_FIRST:
             specs += _final_and_control(f"{prob}-c-record-first", f"The first long {what} run (tested before its "
-                                        "search was run)", search_fields(search, RECORD_FIRST[prob]), seeds)
+                                        "search was run)", search_fields(search, RECORD_FIRST[prob]), P2_SEEDS)
     return specs
 
 

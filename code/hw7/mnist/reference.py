@@ -25,6 +25,7 @@ from hw7.mnist.common import (
     eval_split,
     flush_denormals,
     mark_diverged,
+    record_predictions,
     resolve_device,
     shuffle_generator,
 )
@@ -50,19 +51,21 @@ def make_scheduler(cfg: TrainConfig, opt: optim.Optimizer) -> optim.lr_scheduler
 
 
 @torch.no_grad()
-def evaluate(net: Network, x: torch.Tensor, y: torch.Tensor, rows: int = 10_000) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy of ``net`` (in eval mode) on ``(x, y)``."""
+def evaluate(net: Network, x: torch.Tensor, y: torch.Tensor, rows: int = 10_000) -> tuple[float, float, torch.Tensor]:
+    """Mean cross-entropy, accuracy and predicted labels of ``net`` (in eval mode) on ``(x, y)``."""
     was_training = net.training
     net.eval()
     loss = torch.zeros((), dtype=torch.float64, device=x.device)
     correct = torch.zeros((), dtype=torch.float64, device=x.device)
+    preds = []
     for start in range(0, x.shape[0], rows):
         out = net(x[start:start + rows])
         yy = y[start:start + rows]
         loss += F.cross_entropy(out, yy, reduction="sum").double()
-        correct += (out.argmax(dim=1) == yy).sum().double()
+        preds.append(out.argmax(dim=1))
+        correct += (preds[-1] == yy).sum().double()
     net.train(was_training)
-    return (loss / x.shape[0]).item(), (correct / x.shape[0]).item()
+    return (loss / x.shape[0]).item(), (correct / x.shape[0]).item(), torch.cat(preds)
 
 
 @dataclass
@@ -108,6 +111,8 @@ class _Run:
         if dev.type == "cuda" and state["cuda_rng"] is not None:
             torch.cuda.set_rng_state(state["cuda_rng"], dev)
         self.result, self.epoch = state["result"], state["epoch"]
+        if "pred_counts" not in self.result:  # a checkpoint from before predictions were recorded
+            self.result["pred_counts"], self.result["predictions"] = [None] * self.epoch, None
         self.seconds, self.cpu_seconds = state["seconds"], state["cpu_seconds"]
 
 
@@ -158,7 +163,7 @@ def _record_epoch(run: _Run, sums: tuple[torch.Tensor, torch.Tensor, torch.Tenso
     loss_sum, norm_sum, ratio_sum, steps = sums
     if run.sched is not None:
         run.sched.step()
-    eval_loss, eval_acc = evaluate(run.net, run.ds.test_x, run.ds.test_y)
+    eval_loss, eval_acc, pred = evaluate(run.net, run.ds.test_x, run.ds.test_y)
     r = run.result
     r["train_loss"].append((loss_sum / steps).item())
     r["grad_ratio"].append((ratio_sum / steps).item())
@@ -166,6 +171,7 @@ def _record_epoch(run: _Run, sums: tuple[torch.Tensor, torch.Tensor, torch.Tenso
     r["eval_loss"].append(eval_loss)
     r["eval_acc"].append(eval_acc)
     run.epoch += 1
+    record_predictions(r, pred, run.cfg, run.epoch)
     finite = all(bool(torch.isfinite(p).all()) for p in run.net.parameters()) and bool(torch.isfinite(loss_sum))
     if not finite:
         mark_diverged(r, run.epoch, len(run.weights), run.cfg.epochs)

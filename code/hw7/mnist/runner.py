@@ -6,7 +6,7 @@ from typing import Any, Iterator
 
 from hw7.mnist.checkpoint import checkpoint_dir
 from hw7.mnist.config import TrainConfig
-from hw7.mnist.data import load_mnist
+from hw7.mnist.data import fingerprint, load_mnist
 from hw7.mnist.train import train_many
 
 
@@ -19,4 +19,7 @@ def run(configs: list[dict[str, Any]], *, progress: bool = True) -> Iterator[tup
     cfgs = [TrainConfig.from_dict(c) for c in configs]
     if not cfgs:
         return
-    yield from train_many(cfgs, load_mnist(), progress=progress, checkpoints=checkpoint_dir())
+    data = load_mnist()
+    data_fingerprint = fingerprint(data)  # recorded with every result: what the run was trained and scored on
+    for i, result in train_many(cfgs, data, progress=progress, checkpoints=checkpoint_dir()):
+        yield i, {**result, "data_fingerprint": data_fingerprint}

@@ -6,6 +6,10 @@
   itself noisy, so it is judged against where a new seed would land, not against the band's mean.
 - **One control against several variants**: the p-values are corrected by Holm's step-down method
   (:func:`holm`, :func:`against_control`), so six tries at 5 % do not yield a "gain" by luck.
+- **Settings that share seeds**: the per-seed differences, reported as the mean difference with its 95 %
+  confidence interval and a paired t-test (:func:`paired`); a family of such comparisons against one
+  control is Holm-corrected (:func:`paired_against_control`).
+- **Two nets' predictions on the same test images**: McNemar's exact test (:func:`mcnemar`).
 - **"Best"**: the setting with the highest mean, together with every setting the rule cannot
   separate from it (:func:`best`); when there are several, the chapter reports a tie naming them.
 
@@ -286,6 +290,113 @@ def against_control(control: Iterable[float], variants: Mapping[K, Iterable[floa
     adjusted = dict(zip(raw, holm(list(raw.values()))))
     return {k: _verdict(groups[k], xc, adjusted[k], higher_is_better=higher_is_better, alpha=alpha, p_raw=raw[k])
             for k in groups}
+
+
+# ------------------------------------------------------------------------------------------------
+# Paired differences: settings that share seeds
+
+
+@dataclass(frozen=True)
+class Paired:
+    """a − b over the seeds both settings ran, with its 95 % confidence interval (``low``, ``high``).
+
+    A seed fixes the data order (and, where shapes agree, the initial weights) in every setting, so the
+    per-seed difference removes what the seeds share; a paired t-test (n − 1 degrees of freedom) on those
+    differences is then the natural test. ``sign`` is +1 when a is significantly better, −1 when
+    significantly worse, 0 within noise; ``p`` is Holm-corrected where a family was compared (``p_raw``
+    keeps the uncorrected value).
+    """
+
+    diff: float
+    low: float
+    high: float
+    p: float
+    n: int
+    sign: int
+    p_raw: float | None = None
+
+    @property
+    def significant(self) -> bool:
+        return self.sign != 0
+
+    @property
+    def p_text(self) -> str:
+        return p_text(self.p)
+
+    def interval(self, scale: float = 1.0, digits: int = 2) -> str:
+        """``+0.39 (95 % CI 0.20 to 0.58)``: the difference and its interval, scaled (100 for points)."""
+        def num(v: float) -> str:
+            text = f"{v * scale:.{digits}f}"
+            return "0." + "0" * digits if float(text) == 0 else text.replace("-", "−")
+
+        sign = "+" if self.diff * scale >= 0 and float(num(self.diff)) != 0 else ""
+        return f"{sign}{num(self.diff)} (95{NBSP}% CI {num(self.low)} to {num(self.high)})"
+
+
+def _aligned(a: Mapping[int, float], b: Mapping[int, float]) -> list[float]:
+    seeds = sorted(set(a) & set(b))
+    diffs = [float(a[s]) - float(b[s]) for s in seeds]
+    if len(diffs) < 2:
+        raise ValueError(f"a paired comparison needs >= 2 shared seeds, got {seeds}")
+    if not all(math.isfinite(d) for d in diffs):
+        raise ValueError("a paired comparison needs finite values (a diverged run is reported, not averaged)")
+    return diffs
+
+
+def paired(a: Mapping[int, float], b: Mapping[int, float], *, higher_is_better: bool = True,
+           alpha: float = ALPHA) -> Paired:
+    """a − b over the seeds both have (``{seed: value}``): mean, 95 % interval and paired t-test."""
+    diffs = _aligned(a, b)
+    mean, var, n = _mean_var(diffs)
+    se = math.sqrt(var / n)
+    if se == 0.0:
+        p = 1.0 if mean == 0 else 0.0
+        low = high = mean
+    else:
+        p = t_two_sided_p(mean / se, n - 1)
+        half = t_quantile(1 - alpha / 2, n - 1) * se
+        low, high = mean - half, mean + half
+    sign = 0 if p >= alpha or mean == 0 else (1 if (mean > 0) == higher_is_better else -1)
+    return Paired(diff=mean, low=low, high=high, p=p, n=n, sign=sign, p_raw=p)
+
+
+def paired_against_control(control: Mapping[int, float], variants: Mapping[K, Mapping[int, float]], *,
+                           higher_is_better: bool = True, alpha: float = ALPHA) -> dict[K, Paired]:
+    """Each variant − the control, paired by seed; the p-values Holm-corrected over the family.
+
+    The interval of each difference stays the plain 95 % one; what a sentence may call a gain is decided by
+    the corrected p-value (``sign``).
+    """
+    raw = {k: paired(v, control, higher_is_better=higher_is_better, alpha=alpha) for k, v in variants.items()}
+    adjusted = dict(zip(raw, holm([r.p for r in raw.values()])))
+    out: dict[K, Paired] = {}
+    for k, r in raw.items():
+        sign = 0 if adjusted[k] >= alpha or r.diff == 0 else (1 if (r.diff > 0) == higher_is_better else -1)
+        out[k] = Paired(r.diff, r.low, r.high, adjusted[k], r.n, sign, p_raw=r.p)
+    return out
+
+
+@dataclass(frozen=True)
+class McNemar:
+    """Two nets' predictions on the same test images: ``only_a`` images only A gets right, ``only_b`` only B;
+    ``p`` is the exact two-sided binomial test of that split (the images both get right or wrong say nothing)."""
+
+    only_a: int
+    only_b: int
+    p: float
+
+    @property
+    def p_text(self) -> str:
+        return p_text(self.p)
+
+
+def mcnemar(a_right: Iterable[bool], b_right: Iterable[bool]) -> McNemar:
+    """McNemar's exact test from per-image correctness of two nets (same images, same order)."""
+    pairs = list(zip(a_right, b_right, strict=True))
+    only_a = sum(1 for x, y in pairs if x and not y)
+    only_b = sum(1 for x, y in pairs if y and not x)
+    n = only_a + only_b
+    return McNemar(only_a, only_b, 1.0 if n == 0 else sign_test(only_a, n))
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,8 @@ Declared as plain data (:class:`hw7.specs.ExperimentSpec`); the store's registry
 
 from __future__ import annotations
 
+from decimal import Decimal, localcontext
 from typing import Any
-
-import numpy as np
 
 from hw7.specs import ExperimentSpec, KindSpec
 
@@ -20,7 +19,22 @@ KINDS: dict[str, KindSpec] = {
 
 P1_INIT = [-4.0, -2.0]
 P1_STEPS = 100_000
-P1_SWEEP_LRS = [float(v) for v in np.logspace(-6, -1, 41)]
+
+
+def decades(first: int, last: int, per_decade: int) -> list[float]:
+    """``10 ** (first + k / per_decade)`` up to ``10 ** last``, each the double nearest the exact power.
+
+    Computed in decimal arithmetic, not with ``np.logspace``: a float ``pow`` may differ in the last bit
+    between CPUs (numpy's SIMD loops do), and a rate is part of a run's cache key, so the registry must
+    name the same rates on every machine.
+    """
+    with localcontext() as ctx:
+        ctx.prec = 40
+        return [float(Decimal(10) ** (Decimal(first) + Decimal(k) / per_decade))
+                for k in range((last - first) * per_decade + 1)]
+
+
+P1_SWEEP_LRS = decades(-6, -1, 8)
 
 
 def _p1(optimizer: str, lr: float) -> dict[str, Any]:
