@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -75,13 +76,34 @@ def run_experiment(exp: registry.Experiment, *, force: bool, progress: bool) -> 
 def cmd_run(args: argparse.Namespace) -> int:
     if not args.names and not args.all:
         raise Hw7Error("name experiments to run, or pass --all (see `python -m hw7 list`)")
+    if args.names and args.all:
+        raise Hw7Error(f"name experiments ({' '.join(args.names)}) or pass --all, not both")
     # validate every name, and that the results can be saved, before computing anything
     experiments = list(registry.experiments().values()) if args.all else registry.select(args.names)
-    cache.check_writable([r for exp in experiments for r in _todo(exp, args.force)])
-    cache.remove_stale_temp_files()  # left by an earlier run killed mid-write
+    _check_before_computing([r for exp in experiments for r in _todo(exp, args.force)])
     for exp in experiments:
         run_experiment(exp, force=args.force, progress=not args.no_progress)
     return _write_summary()
+
+
+def _check_before_computing(todo: list[registry.Run]) -> None:
+    """Fail in one line, before any compute, where results or checkpoints could not be saved; say when the
+    machine fingerprint is simulated; clear temp files of writes killed midway (only when computing)."""
+    cache.check_writable(todo)
+    if not todo:
+        return
+    from hw7.store.fingerprint import SIMULATE_ENV
+
+    if os.environ.get(SIMULATE_ENV):
+        print(f"hw7: warning: {SIMULATE_ENV} is set, so the entries computed now record the CPU as "
+              f"{os.environ[SIMULATE_ENV]!r} (simulated), not this machine (unset it unless this is a test)", file=sys.stderr)
+    if any(r.kind == "mnist" for r in todo):
+        from hw7.mnist.checkpoint import check_folder
+        from hw7.mnist.config import TrainConfig
+
+        if any(not TrainConfig.from_dict(r.config).batchable for r in todo if r.kind == "mnist"):
+            check_folder()  # long runs checkpoint every epoch
+    cache.remove_stale_temp_files()  # left by an earlier run killed mid-write
 
 
 def _write_summary() -> int:

@@ -18,6 +18,7 @@ It imports only the standard library, because Quarto runs it as a plain script.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -25,21 +26,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]  # code/hw7/booktools/freeze_guard.py -> the repository
 FREEZE_DIR = "_freeze"
 STAMP = "hw7-inputs.sha256"
-#: what the frozen outputs depend on besides the chapter text (which Quarto hashes itself)
-INPUTS = ("cache/**/*.json", "code/hw7/**/*.py", "benchmarks/results.json", "_quarto.yml")
+#: what the frozen outputs depend on besides the chapter text (which Quarto hashes itself); the results are
+#: the cache folder the chapters read (:func:`cache_dir`), hashed under the name ``cache/``
+INPUTS = ("code/hw7/**/*.py", "benchmarks/results.json", "_quarto.yml")
+CACHE_INPUTS = "**/*.json"
 
 
-def input_files(root: Path = ROOT) -> list[Path]:
-    files = {p for pattern in INPUTS for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts}
-    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+def cache_dir(root: Path = ROOT) -> Path:
+    """The cache the chapters read: ``$HW7_CACHE_DIR`` when set (as :func:`hw7.store.cache.cache_root`), else cache/.
+
+    Hashing the committed cache/ while the chapters read another would call ``_freeze/`` current for results
+    it was never made from (a scratch rerun, or a damaged copy)."""
+    return Path(os.environ.get("HW7_CACHE_DIR") or root / "cache").expanduser()
+
+
+def input_files(root: Path = ROOT) -> list[tuple[str, Path]]:
+    """(name, path) of every input, sorted by name; the cache's files are named ``cache/<kind>/<key>.json``."""
+    files = {(p.relative_to(root).as_posix(), p) for pattern in INPUTS for p in root.glob(pattern)}
+    cache = cache_dir(root)
+    files |= {("cache/" + p.relative_to(cache).as_posix(), p) for p in cache.glob(CACHE_INPUTS)}
+    return sorted((name, p) for name, p in files if p.is_file() and "__pycache__" not in p.parts)
 
 
 def fingerprint(root: Path = ROOT) -> str:
-    """sha256 over every input file's path and content (line endings as stored)."""
+    """sha256 over every input file's name and content (line endings as stored)."""
     h = hashlib.sha256()
-    for path in input_files(root):
-        h.update(path.relative_to(root).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+    for name, path in input_files(root):
+        h.update(name.encode() + b"\0")
+        with open(path, "rb") as handle:
+            h.update(hashlib.file_digest(handle, "sha256").digest())
     return h.hexdigest()
 
 

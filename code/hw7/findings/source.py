@@ -6,13 +6,14 @@ one-line change for every chapter.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from hw7 import REPO_ROOT
+from hw7 import REPO_ROOT, safe_io
 from hw7.entry import Entry  # noqa: E402  (re-exported for the findings modules)
+from hw7.specs import loads_strict
 from hw7.store import loader, summary
+from hw7.store.summary import BenchmarkCorrupt
 
 #: per-epoch cost of each distortion against a plain epoch (benchmarks/bench_augment.py)
 AUGMENT_BENCHMARK = REPO_ROOT / "benchmarks" / "augment_results.json"
@@ -29,8 +30,15 @@ def summary_values() -> dict[str, Any]:
 
 
 def benchmark(path: Path = AUGMENT_BENCHMARK) -> dict[str, Any] | None:
-    """The distortion benchmark, or None where it was not run on this checkout."""
+    """The distortion benchmark, or None where it was not run on this checkout; a damaged file (truncated,
+    a key twice, not a JSON object) stops the chapter with one line."""
     try:
-        return json.loads(path.read_text())
+        bench = loads_strict(safe_io.read_text(path))
     except FileNotFoundError:
         return None
+    except (OSError, ValueError) as exc:
+        raise BenchmarkCorrupt(f"{path} is damaged ({exc.__class__.__name__}: {exc}); restore it "
+                               "(`git checkout -- benchmarks/`) or measure again with benchmarks/bench_augment.py") from None
+    if not isinstance(bench, dict):
+        raise BenchmarkCorrupt(f"{path} is not a JSON object; restore it (`git checkout -- benchmarks/`)")
+    return bench

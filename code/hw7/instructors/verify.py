@@ -233,15 +233,19 @@ def _train_size(data: Any, config: dict[str, Any]) -> int:
 
 def recompute_mnist(batches: list[tuple[list[registry.Run], str]], epochs: int | None, progress: bool,
                     data: Any = None) -> dict[str, Produced]:
-    """Each batch trained together (as ``hw7 run`` trained it), on its device; results by key."""
+    """Each batch trained together (as ``hw7 run`` trained it), on its device; results by key, each with the
+    fingerprint of the data it was trained on (as ``hw7 run`` records it)."""
+    from hw7.mnist.data import fingerprint as data_fingerprint
     from hw7.mnist.data import load_mnist
     from hw7.mnist.train import train_many
 
     data = data if data is not None else load_mnist()
+    trained_on = data_fingerprint(data)
     out: dict[str, Produced] = {}
     for runs, device in batches:
         configs = [_shorten(r.config, epochs) for r in runs]
         for i, result in train_many(configs, data, device=device, progress=progress):
+            result = {**result, "data_fingerprint": trained_on}
             where = str(result.get("device", device))
             steps = verdicts.steps_compared("mnist", configs[i], n_train=_train_size(data, configs[i]))
             out[runs[i].key] = Produced(result, where, fingerprint.current(where), steps)
@@ -413,6 +417,30 @@ def _check_one(run: registry.Run, entry: Entry, plan: Plan, produced: Produced, 
     return check
 
 
+def _local_data(todo: Sequence[registry.Run], data: Any) -> tuple[Any, str | None]:
+    """This machine's MNIST (loaded once, as ``hw7 run`` loads it) and its data fingerprint; (data, None)
+    when no MNIST run is to be verified."""
+    if not any(r.kind == "mnist" for r in todo):
+        return data, None
+    from hw7.mnist.data import fingerprint as data_fingerprint
+    from hw7.mnist.data import load_mnist
+
+    data = data if data is not None else load_mnist()
+    return data, data_fingerprint(data)
+
+
+def _other_data(run: registry.Run, entry: Entry, here: str | None) -> Check | None:
+    """A MISMATCH without recomputing when the entry records that it was trained on other data than this
+    machine's copy of MNIST (entries from before the field existed record nothing and are recomputed)."""
+    recorded = entry["result"].get("data_fingerprint")
+    if here is None or recorded is None or recorded == here:
+        return None
+    return Check(run, verdicts.MISMATCH, mode="trained on other data",
+                 why=f"the entry was trained on MNIST with data fingerprint {recorded[:16]}…, but this machine's copy "
+                     f"is {here[:16]}…: recomputing here cannot reproduce it (`python -m hw7 diff` shows the "
+                     "fingerprints; see docs/instructors.md)")
+
+
 def verify(runs: Sequence[registry.Run], *, epochs: int | None = None, alone: bool = False,
            atol: float | None = None, rtol: float | None = None, exact: bool = False,
            progress: bool = False, mnist_data: Any = None, device: str | None = None) -> list[Check]:
@@ -425,6 +453,12 @@ def verify(runs: Sequence[registry.Run], *, epochs: int | None = None, alone: bo
     checks: dict[str, Check] = {}
     entries = _read_cached(runs, checks)
     todo = [r for r in runs if r.key in entries]
+    mnist_data, here = _local_data(todo, mnist_data)
+    for run in todo:
+        other = _other_data(run, entries[run.key], here)
+        if other is not None:
+            checks[run.key] = other
+    todo = [r for r in todo if r.key not in checks]
     plans = {run.key: batch_plan(run, entries[run.key], alone) for run in todo}
     fresh = _recompute(todo, entries, plans, epochs, progress, mnist_data, device)
     versions = cache.library_versions()

@@ -172,17 +172,6 @@ def load_mnist(root: str | Path | None = None, device: torch.device | str | None
     return data if device is None else data.to(device)
 
 
-def fingerprint(data: MnistData) -> str:
-    """sha256 of the decoded data: train images, train labels, test images, test labels, each as uint8 bytes.
-
-    Independent of the file format (raw or .gz, any IDX header) and of the float dtype the images are held in."""
-    digest = hashlib.sha256()
-    for images, labels in ((data.train_x, data.train_y), (data.test_x, data.test_y)):
-        digest.update(torch.round(images.detach().cpu().float() * 255).to(torch.uint8).numpy().tobytes())
-        digest.update(labels.detach().cpu().to(torch.uint8).numpy().tobytes())
-    return digest.hexdigest()
-
-
 _WARNED: set[str] = set()
 
 

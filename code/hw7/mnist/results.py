@@ -64,21 +64,30 @@ def _histories(r: Mapping[str, Any], where: str, rows: int, n_weights: int, dive
 
 
 def _predictions(r: Mapping[str, Any], where: str, rows: int, diverged: int | None) -> None:
-    """``pred_counts``: per epoch run, images assigned to each digit; ``predictions``: the test split's digits."""
-    total, known = None, r.get("data_fingerprint") in KNOWN
-    if "pred_counts" in r:
-        counts = series(r["pred_counts"], f"{where}.pred_counts")
-        need(len(counts) == rows or diverged is not None and diverged - 1 <= len(counts) <= rows,
-             f"{where}.pred_counts must hold one row per epoch run ({rows}), got {len(counts)}")
-        sums = {sum(integers(row, f"{where}.pred_counts[{i}]", 10, 0)) for i, row in enumerate(counts)}
-        need(len(sums) <= 1, f"{where}.pred_counts rows must all sum to the evaluation set's size")
-        total = sums.pop() if sums else None
-        need(total is None or total > 0 and (not known or total == EVAL_SIZE),
-             f"{where}.pred_counts rows must sum to the evaluation set's size ({EVAL_SIZE} on MNIST), got {total}")
-    if optional(r, "predictions"):
-        predictions = text(r["predictions"], f"{where}.predictions", 100_000)
-        need(predictions.isascii() and predictions.isdigit(), f"{where}.predictions must be a string of digits")
-        need(r["eval_set"] == "test", f"{where}.predictions are recorded for test-split runs only")
-        size = EVAL_SIZE if known else total
-        need(size is None or len(predictions) == size,
-             f"{where}.predictions must hold one digit per evaluation image ({size}), got {len(predictions)}")
+    """``pred_counts``: per epoch, the evaluation images assigned to each digit (null before a resume from a
+    checkpoint older than the field, and from the diverged epoch on); ``predictions``: the last epoch's digits
+    of a test-split run (null otherwise)."""
+    known = r.get("data_fingerprint") in KNOWN
+    counts = series(r.get("pred_counts", []), f"{where}.pred_counts", rows if "pred_counts" in r else 0)
+    first = next((i for i, row in enumerate(counts) if row is not None), len(counts))
+    totals = set()
+    for i, row in enumerate(counts):
+        if row is None:
+            need(i < first or diverged is not None and i >= diverged - 1,
+                 f"{where}.pred_counts[{i}] is null between recorded epochs of a run that had not diverged")
+        else:
+            need(diverged is None or i < diverged - 1, f"{where}.pred_counts[{i}] must be null: the run diverged")
+            totals.add(sum(integers(row, f"{where}.pred_counts[{i}]", 10, 0)))
+    size = EVAL_SIZE if known else (min(totals) if totals else None)
+    need(not totals or totals == {size} and (size or 0) > 0,
+         f"{where}.pred_counts rows must each sum to the evaluation set's size ({size}), got {sorted(totals)}")
+    if not optional(r, "predictions"):
+        return
+    predictions = text(r["predictions"], f"{where}.predictions", 100_000)
+    need(predictions.isascii() and predictions.isdigit(), f"{where}.predictions must be a string of digits")
+    need(r["eval_set"] == "test" and diverged is None, f"{where}.predictions belong to test-split runs that finished")
+    need(size is None or len(predictions) == size,
+         f"{where}.predictions must hold one digit per evaluation image ({size}), got {len(predictions)}")
+    last = counts[-1] if counts else None
+    need(last is None or [predictions.count(str(d)) for d in range(10)] == last,
+         f"{where}.predictions disagree with the last epoch's pred_counts")

@@ -14,7 +14,7 @@ from typing import Any, Iterator, Mapping, Sequence
 import torch
 
 from hw7.mnist import engine, reference
-from hw7.mnist.checkpoint import Checkpoint
+from hw7.mnist.checkpoint import Checkpoint, check_folder
 from hw7.mnist.common import check_against_data, resolve_device
 from hw7.mnist.config import TrainConfig, as_config
 from hw7.mnist.data import MnistData
@@ -30,7 +30,8 @@ def train_many(configs: Sequence[TrainConfig | Mapping[str, Any]], data: MnistDa
     for tests; ``chunk_size``, ``fused`` and ``compile`` tune the batched engine
     (:func:`hw7.mnist.engine.train_batched`). With ``checkpoints`` (a folder), reference-loop runs save a
     checkpoint there every epoch and resume from a matching one; it is removed once the caller has
-    taken the result (the generator resumes after the caller stored it).
+    taken the result (the generator resumes after the caller stored it). The folder is checked before
+    any run trains (:func:`hw7.mnist.checkpoint.check_folder`).
     """
     cfgs = [as_config(c) for c in configs]
     for c in cfgs:
@@ -38,6 +39,8 @@ def train_many(configs: Sequence[TrainConfig | Mapping[str, Any]], data: MnistDa
     dev = resolve_device(device)
     batched = [(i, c) for i, c in enumerate(cfgs) if c.batchable]
     singles = [(i, c) for i, c in enumerate(cfgs) if not c.batchable]
+    if singles and checkpoints is not None:
+        check_folder(checkpoints)  # before any training: a folder that cannot take a file fails now, in one line
     yield from engine.train_batched(batched, data, dev, progress=progress, chunk_size=chunk_size, dtype=dtype,
                                     fused=fused, compile=compile)
     for i, c in singles:

@@ -102,7 +102,8 @@ def check_lnn(config: Mapping[str, Any], result: Any, where: str = "result") -> 
     loss = lambda v, w: v is None or real(v, w, 0.0)  # noqa: E731  (a non-finite loss is stored as null)
     _grid(r["learning_time"], f"{where}.learning_time", (d, n_lr, n_init), lambda v, w: integer(v, w, -1, epochs))
     _grid(r["final_loss"], f"{where}.final_loss", (d, n_lr, n_init), loss)
-    _grid(r["diverged"], f"{where}.diverged", (d, n_lr, n_init), lambda v, w: need(isinstance(v, bool), f"{w} must be true/false"))
+    _grid(r["diverged"], f"{where}.diverged", (d, n_lr, n_init),
+          lambda v, w: need(isinstance(v, bool), f"{w} must be true/false"))
     _grid(r["best_time"], f"{where}.best_time", (d, n_init), lambda v, w: integer(v, w, -1, epochs))
     _grid(r["best_lr"], f"{where}.best_lr", (d, n_init),
           lambda v, w: need(v is None or v in config["lrs"], f"{w} must be one of the config's rates or null"))

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from hw7.entry import Entry
+from hw7.present import fmt
 from hw7.store import cache, registry
 
 _MEMO: dict[tuple, list[tuple[registry.Run, Entry]]] = {}
@@ -148,10 +149,10 @@ def totals() -> dict[str, Any]:
         "shared": sum(len(exp.runs) for exp in registry.experiments().values()) - len(defined),
         "seconds": seconds,
         "compute": duration(seconds),
-        "first": created[0][:10] if created else "—",
-        "last": created[-1][:10] if created else "—",
-        "dates": ("—" if not created else f"on {created[0][:10]}" if created[0][:10] == created[-1][:10]
-                  else f"between {created[0][:10]} and {created[-1][:10]}"),
+        "first": fmt.text(created[0][:10]) if created else "—",
+        "last": fmt.text(created[-1][:10]) if created else "—",
+        "dates": ("—" if not created else f"on {fmt.text(created[0][:10])}" if created[0][:10] == created[-1][:10]
+                  else f"between {fmt.text(created[0][:10])} and {fmt.text(created[-1][:10])}"),
         "fingerprint": fingerprint(),
     }
 
@@ -173,7 +174,12 @@ def regenerate_commands() -> list[str]:
 
 
 def markdown(df: pd.DataFrame, **kwargs: Any) -> str:
-    return df.to_markdown(index=False, **kwargs)
+    """``df`` as a pipe table whose text cells are literal (:func:`hw7.present.fmt.text`): platforms,
+    versions and devices come from cache entries, and an entry is data, never markup for the book."""
+    literal = df.copy()
+    for column in literal.columns:
+        literal[column] = [fmt.text(v) if isinstance(v, str) else v for v in literal[column]]
+    return literal.to_markdown(index=False, **kwargs)
 
 
 def runs_brief(df: pd.DataFrame) -> pd.DataFrame:
