@@ -17,9 +17,10 @@ import pytest
 import torch
 
 from hw7 import REPO_ROOT, cli
+from hw7.errors import Hw7Error
 from hw7.mnist import checkpoint as ckpt_module
 from hw7.mnist import reference
-from hw7.mnist.checkpoint import Checkpoint, CheckpointUnwritable
+from hw7.mnist.checkpoint import Checkpoint
 from hw7.mnist.config import TrainConfig
 from hw7.mnist.experiments import AUGMENT_AFFINE
 from hw7.mnist.reference import train_one
@@ -182,7 +183,7 @@ def test_a_checkpoint_folder_that_is_a_file_fails_before_training(data, tmp_path
     blocker = tmp_path / "afile"
     blocker.write_text("x")
     for folder in (blocker, blocker / "below"):
-        with pytest.raises(CheckpointUnwritable, match="nothing was trained"):
+        with pytest.raises(Hw7Error, match="nothing was trained"):
             list(train_many([TrainConfig.from_dict(FULL)], data, progress=False, checkpoints=folder))
 
 

@@ -51,7 +51,8 @@ def check_entry(entry: Any, path: Path | None = None) -> None:
          "key is not the hash of the entry's kind, config and code version")
     if path is not None:
         need(Path(path).stem == key and Path(path).parent.name == kind,
-             f"the entry's kind and key say {kind}/{key}.json, not {Path(path).parent.name}/{Path(path).name}")
+             f"it holds another config than its name says: its kind and key say {kind}/{key}.json, "
+             f"not {Path(path).parent.name}/{Path(path).name}")
     text(e["experiment"], "experiment", 80, NAME)
     hex_digest(e["checksum"], "checksum")
     _meta(e["meta"])
