@@ -86,8 +86,10 @@ def test_a_planted_checkpoint_with_a_pickle_payload_does_not_run(data, tmp_path,
     ckpt.path.parent.mkdir()
     marker = tmp_path / "payload-ran"
     torch.save({"format": ckpt_module.FORMAT, "config": ckpt.config_json, "epoch": _Payload(str(marker))}, ckpt.path)
-    got = train_one(cfg, data, dtype=F64, checkpoint=ckpt)
-    assert not marker.exists(), "the checkpoint's pickle payload ran"
+    try:
+        got = train_one(cfg, data, dtype=F64, checkpoint=ckpt)
+    finally:
+        assert not marker.exists(), "the checkpoint's pickle payload ran"
     assert "unreadable" in capsys.readouterr().err
     _same(train_one(cfg, data, dtype=F64), got)
 

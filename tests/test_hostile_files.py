@@ -208,6 +208,7 @@ def test_a_failed_preview_leaves_no_stale_preview(tmp_path, monkeypatch, capsys)
     out.mkdir()
     (out / "index.html").write_text("<html>an earlier preview</html>")
     monkeypatch.setattr(preview, "chapter_files", lambda: [qmd])
+    monkeypatch.setattr(preview, "REPO_ROOT", tmp_path)
     assert preview.main(out) == 2
     assert "fails its checksum" in _one_line(capsys.readouterr().err)
     assert not out.exists()

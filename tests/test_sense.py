@@ -158,14 +158,11 @@ def test_a_key_named_twice_is_corrupt_in_an_entry_and_in_summary_json(cache_copy
 # -- MNIST predictions (pred_counts, predictions, data_fingerprint): optional, and checked when there -----
 
 
-def _with_predictions(entry):
+def _with_predictions(entry, data_fingerprint="ab" * 32, images=EVAL_SIZE):
     """A committed test-split entry with consistent prediction fields, as runs record them now."""
-    from hw7.mnist.known_data import KNOWN
-
-    digits = ("0123456789" * (EVAL_SIZE // 10))
-    entry["result"]["data_fingerprint"] = next(iter(KNOWN))
-    entry["result"]["pred_counts"] = [[EVAL_SIZE // 10] * 10 for _ in entry["result"]["eval_acc"]]
-    entry["result"]["predictions"] = digits
+    entry["result"]["data_fingerprint"] = data_fingerprint
+    entry["result"]["pred_counts"] = [[images // 10] * 10 for _ in entry["result"]["eval_acc"]]
+    entry["result"]["predictions"] = "0123456789" * (images // 10)
 
 
 PREDICTIONS = {
@@ -184,6 +181,17 @@ def test_prediction_fields_are_accepted_when_they_make_sense(cache_copy):
     run, path = _first("p2-c-final", cache_copy)
     tamper(path, _with_predictions)
     assert cache.state(run) == "cached"
+
+
+def test_a_known_copy_of_mnist_has_10000_evaluation_images(cache_copy):
+    """Counts and predictions of 100 images are a fixture's (fine), not a run on the listed MNIST copy."""
+    from hw7.mnist.known_data import KNOWN
+
+    run, path = _first("p2-c-final", cache_copy)
+    tamper(path, lambda e: _with_predictions(e, images=100))
+    assert cache.state(run) == "cached"
+    tamper(path, lambda e: _with_predictions(e, next(iter(KNOWN)), images=100))
+    assert cache.state(run) == "CORRUPT"
 
 
 @pytest.mark.parametrize("case", sorted(PREDICTIONS))
