@@ -88,14 +88,49 @@ def series(value: Any, where: str, length: int | None = None) -> list[Any]:
     return value
 
 
+def _fine(v: Any, lo: float, hi: float, nan: bool, inf: bool) -> bool:
+    """:func:`real`'s test without its message (the fast path of long lists)."""
+    if type(v) is not float and type(v) is not int:  # bool is an int subclass, not a number here
+        return False
+    if v != v:
+        return nan
+    if v == math.inf or v == -math.inf:
+        return inf and (v > 0 and hi == math.inf or v < 0 and lo == -math.inf)
+    return lo <= v <= hi
+
+
 def reals(value: Any, where: str, length: int | None = None, lo: float = -math.inf, hi: float = math.inf, *,
           nan: bool = False, inf: bool = False) -> list[float]:
-    """A list of numbers, each as :func:`real` demands."""
-    return [real(v, f"{where}[{i}]", lo, hi, nan=nan, inf=inf) for i, v in enumerate(series(value, where, length))]
+    """A list of numbers, each as :func:`real` demands (the first one that is not named)."""
+    items = series(value, where, length)
+    if not all(_fine(v, lo, hi, nan, inf) for v in items):
+        for i, v in enumerate(items):
+            real(v, f"{where}[{i}]", lo, hi, nan=nan, inf=inf)
+    return items
+
+
+def grid(value: Any, where: str, shape: tuple[int | None, ...]) -> list[Any]:
+    """The items of a nested list of ``shape`` (None: any length), flattened; raises naming the first row off."""
+    items = [value]
+    for depth, length in enumerate(shape):
+        for item in items:
+            if not isinstance(item, list) or length is not None and len(item) != length:
+                series(item, f"{where}{'[…]' * depth}", length)  # raises with the length found
+        items = [x for item in items for x in item]
+    return items
+
+
+def real_grid(value: Any, where: str, shape: tuple[int | None, ...], lo: float = -math.inf, hi: float = math.inf, *,
+              nan: bool = False, inf: bool = False, null: bool = False) -> None:
+    """A nested list of ``shape`` holding numbers as :func:`real` demands (``null``: or null, read as NaN)."""
+    flat = [math.nan if v is None and null else v for v in grid(value, where, shape)]
+    reals(flat, f"{where} (flattened)", None, lo, hi, nan=nan or null, inf=inf)
 
 
 def integers(value: Any, where: str, length: int | None = None, lo: int | None = None, hi: int | None = None) -> list[int]:
-    return [integer(v, f"{where}[{i}]", lo, hi) for i, v in enumerate(series(value, where, length))]
+    items = series(value, where, length)
+    fine = all(type(v) is int and (lo is None or v >= lo) and (hi is None or v <= hi) for v in items)
+    return items if fine else [integer(v, f"{where}[{i}]", lo, hi) for i, v in enumerate(items)]
 
 
 def optional(doc: Mapping[str, Any], name: str) -> bool:

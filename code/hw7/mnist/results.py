@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hw7.mnist.known_data import EVAL_SIZE, KNOWN
-from hw7.sense import fields, hex_digest, integer, integers, need, optional, real, reals, series, text
+from hw7.sense import fields, hex_digest, integer, integers, need, optional, real, real_grid, reals, series, text
 
 HISTORIES = ("eval_acc", "eval_loss", "train_loss", "grad_ratio", "grad_norms")
 REQUIRED = ("eval_set", "epochs", *HISTORIES, "diverged_epoch", "params", "seconds", "device")
@@ -59,8 +59,7 @@ def _histories(r: Mapping[str, Any], where: str, rows: int, n_weights: int, dive
         need(not after or math.isnan(value), f"{where}.eval_acc[{i}] must be NaN: the run diverged at epoch {diverged}")
     for name in ("eval_loss", "train_loss", "grad_ratio"):
         reals(r[name], f"{where}.{name}", rows, 0.0, nan=True, inf=True)
-    for i, norms in enumerate(r["grad_norms"]):
-        reals(norms, f"{where}.grad_norms[{i}]", n_weights, 0.0, nan=True, inf=True)
+    real_grid(r["grad_norms"], f"{where}.grad_norms", (rows, n_weights), 0.0, nan=True, inf=True)
 
 
 def _predictions(r: Mapping[str, Any], where: str, rows: int, diverged: int | None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hw7.sense import fields, integer, integers, mapping, need, real, reals, series, text
+from hw7.sense import fields, integer, integers, mapping, need, real, real_grid, reals, text
 
 TRAJECTORY = ("dist", "diverged_step", "f", "final", "final_dist", "final_f", "first_step_below", "hess_eig_max",
               "step_len", "steps", "tail_dist_max", "tail_dist_min", "tail_step_max", "tail_step_median", "xy")
@@ -34,8 +34,7 @@ def check_trajectory(config: Mapping[str, Any], result: Any, where: str = "resul
     for name in ("dist", "f", "step_len"):
         reals(r[name], f"{where}.{name}", n, 0.0, nan=True, inf=True)
     reals(r["hess_eig_max"], f"{where}.hess_eig_max", n, nan=True, inf=True)
-    for i, point in enumerate(series(r["xy"], f"{where}.xy", n)):
-        reals(point, f"{where}.xy[{i}]", 2, nan=True, inf=True)
+    real_grid(r["xy"], f"{where}.xy", (n, 2), nan=True, inf=True)
 
 
 def check_sweep(config: Mapping[str, Any], result: Any, where: str = "result") -> None:

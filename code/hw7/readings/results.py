@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, Callable
+from typing import Any
 
-from hw7.sense import fields, integer, mapping, need, optional, real, reals, series, text
+from hw7.sense import fields, grid, integer, integers, mapping, need, optional, real, real_grid, reals, series, text
 
 ZOO = ("iterations", "test_acc", "test_loss", "train_loss", "hyper_effective", "diverged_iteration",
        "final_test_acc", "seconds", "device")
@@ -85,28 +85,20 @@ def _same(a: Any, b: float) -> bool:
     return isinstance(a, (int, float)) and (a == b or math.isnan(a) and math.isnan(b))
 
 
-def _grid(value: Any, where: str, shape: tuple[int | None, ...], leaf: Callable[[Any, str], Any]) -> None:
-    """A nested list of ``shape`` (None: any length) whose every item passes ``leaf``."""
-    if not shape:
-        leaf(value, where)
-        return
-    for i, item in enumerate(series(value, where, shape[0])):
-        _grid(item, f"{where}[{i}]", shape[1:], leaf)
-
-
 def check_lnn(config: Mapping[str, Any], result: Any, where: str = "result") -> None:
-    """Grids shaped (depths, rates, inits); losses and the noise floor not negative; learning times -1 or epochs."""
+    """Grids shaped (depths, rates, inits); losses (null where not finite) and the noise floor not negative;
+    learning times -1 (never) or an epoch; the best rate one of the config's or null."""
     d, n_lr, n_init = (len(series(config.get(k), f"config.{k}")) for k in ("depths", "lrs", "inits"))
     epochs = integer(config.get("epochs"), "config.epochs", 1)
     r = fields(result, where, LNN, ("curves",))
-    loss = lambda v, w: v is None or real(v, w, 0.0)  # noqa: E731  (a non-finite loss is stored as null)
-    _grid(r["learning_time"], f"{where}.learning_time", (d, n_lr, n_init), lambda v, w: integer(v, w, -1, epochs))
-    _grid(r["final_loss"], f"{where}.final_loss", (d, n_lr, n_init), loss)
-    _grid(r["diverged"], f"{where}.diverged", (d, n_lr, n_init),
-          lambda v, w: need(isinstance(v, bool), f"{w} must be true/false"))
-    _grid(r["best_time"], f"{where}.best_time", (d, n_init), lambda v, w: integer(v, w, -1, epochs))
-    _grid(r["best_lr"], f"{where}.best_lr", (d, n_init),
-          lambda v, w: need(v is None or v in config["lrs"], f"{w} must be one of the config's rates or null"))
+    integers(grid(r["learning_time"], f"{where}.learning_time", (d, n_lr, n_init)), f"{where}.learning_time", None, -1, epochs)
+    real_grid(r["final_loss"], f"{where}.final_loss", (d, n_lr, n_init), 0.0, null=True)
+    need(all(isinstance(v, bool) for v in grid(r["diverged"], f"{where}.diverged", (d, n_lr, n_init))),
+         f"{where}.diverged must hold true/false")
+    integers(grid(r["best_time"], f"{where}.best_time", (d, n_init)), f"{where}.best_time", None, -1, epochs)
+    rates = config["lrs"]
+    need(all(v is None or v in rates for v in grid(r["best_lr"], f"{where}.best_lr", (d, n_init))),
+         f"{where}.best_lr must hold the config's rates or null")
     real(r["x_sq_mean"], f"{where}.x_sq_mean", 0.0)
     real(r["xy_mean"], f"{where}.xy_mean")
     real(r["noise_floor"], f"{where}.noise_floor", 0.0)
@@ -114,5 +106,5 @@ def check_lnn(config: Mapping[str, Any], result: Any, where: str = "result") -> 
     need(("curves" in r) == (curves != "none"), f"{where}.curves must be there unless the config says none")
     if "curves" in r:
         shape = (d, n_lr, n_init, epochs) if curves == "all" else (d, n_init, epochs)
-        _grid(r["curves"], f"{where}.curves", shape, loss)
+        real_grid(r["curves"], f"{where}.curves", shape, 0.0, null=True)
     _timing(r, where)
