@@ -226,14 +226,14 @@ def test_dropout_reference_with_augmentation_is_deterministic(data):
 # ------------------------------------------------------------------------- the chapters' comparisons
 
 def test_welch_and_t_tail_against_known_values():
-    from hw7.present import claims
+    from hw7.present import stats
 
-    assert claims.t_two_sided_p(2.776445, 4) == pytest.approx(0.05, abs=2e-4)  # the 97.5 % quantile of t(4)
+    assert stats.t_two_sided_p(2.776445, 4) == pytest.approx(0.05, abs=2e-4)  # the 97.5 % quantile of t(4)
     # equal variances and sizes: Welch = Student, t = -3.674 with 4 df, two-sided p = 0.0213
-    assert claims.welch([1, 2, 3], [4, 5, 6]).p == pytest.approx(0.0213, abs=5e-4)
-    assert claims.compare([1, 2, 3], [4, 5, 6]).sign == -1
-    assert claims.compare([4, 5, 6], [1, 2, 3]).sign == 1
-    assert claims.compare([1, 2, 3], [1.5, 2.5, 3.5]).sign == 0
+    assert stats.welch([1, 2, 3], [4, 5, 6]).p == pytest.approx(0.0213, abs=5e-4)
+    assert stats.compare([1, 2, 3], [4, 5, 6]).sign == -1
+    assert stats.compare([4, 5, 6], [1, 2, 3]).sign == 1
+    assert stats.compare([1, 2, 3], [1.5, 2.5, 3.5]).sign == 0
     # a single run against three seeds: a prediction interval for a new run (scale s * sqrt(1 + 1/n))
-    assert claims.compare([10.0], [1, 2, 3]).sign == 1
-    assert claims.compare([5.0], [1, 2, 3]).sign == 0  # p = 0.12; a one-sample test would say p = 0.035
+    assert stats.compare([10.0], [1, 2, 3]).sign == 1
+    assert stats.compare([5.0], [1, 2, 3]).sign == 0  # p = 0.12; a one-sample test would say p = 0.035

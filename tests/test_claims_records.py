@@ -13,6 +13,10 @@ from hw7.mnist import experiments as mx
 from hw7.mnist import figures_records
 from hw7.present import fmt
 
+#: the chapter each quote is checked against
+P2 = "p2-shallow-mnist"
+P3 = "p3-deep-nets"
+
 
 @pytest.fixture(scope="module")
 def shallow():
@@ -25,7 +29,7 @@ def deep():
 
 
 def test_the_shallow_distortion_was_chosen_on_validation(shallow):
-    claim(shallow.chosen_is_best_probe and shallow.choice == "r2.a",
+    claim(P2, shallow.chosen_is_best_probe and shallow.choice == "r2.a",
           "affine distortions reached [x], affine and elastic together [y], so the test runs use affine ones")
 
 
@@ -33,60 +37,60 @@ def test_the_control_differs_in_the_distortions_alone(shallow, deep):
     for run, control in ((shallow.final, shallow.control), (deep.final, deep.control),
                          (deep.first, deep.first_control), (deep.earlier, deep.earlier_control)):
         a = {k: v for k, v in run.config.items() if k != "augment"}
-        claim(a == control.config and "augment" not in control.config and "augment" in run.config,
+        claim(P3, a == control.config and "augment" not in control.config and "augment" in run.config,
               "Every test run has a control: the same network, schedule and epochs on the original images")
 
 
 def test_p2_record_answer(shallow):
-    claim(not shallow.reached,
+    claim(P2, not shallow.reached,
           "This network, trained for [epochs] epochs on distorted images, reaches [acc] … [x] points short of our target")
-    claim(shallow.vs_control.sign > 0, "The distortions alone add [x] points … ([p])")
-    claim(shallow.vs_earlier.sign > 0, "Against the earlier expanded network ([acc]) the gain is [x] points ([p])")
-    claim(abs(shallow.final.last5_change) < 0.001, "the curve is flat by then")
-    claim(shallow.probe("r2.b").val_acc < shallow.probe("r2.a").val_acc,
+    claim(P2, shallow.vs_control.sign > 0, "The distortions alone add [x] points … ([p])")
+    claim(P2, shallow.vs_earlier.sign > 0, "Against the earlier expanded network ([acc]) the gain is [x] points ([p])")
+    claim(P2, abs(shallow.final.last5_change) < 0.001, "the curve is flat by then")
+    claim(P2, shallow.probe("r2.b").val_acc < shallow.probe("r2.a").val_acc,
           "Simard et al. trained with elastic distortions, and ours scored below affine ones on the validation split")
 
 
 def test_p3_record_seed_counts_match_the_captions(deep):
     groups = (deep.final, deep.control, deep.earlier, deep.first, deep.first_control, deep.earlier_control)
-    claim(all(g is not None and g.acc.n == 3 for g in groups), "fig-p3-record / tbl-p3-record captions: mean over 3 seeds")
+    claim(P3, all(g is not None and g.acc.n == 3 for g in groups), "mean over 3 seeds")
 
 
 def test_p3_record_caption_facts(deep):
     cap = cell_option("p3-deep-nets", "fig-p3-record", "fig-cap")
     cfg = deep.final.config
-    claim(f"({deep.final.widths}, batch norm, dropout {cfg['dropout']}, Adam)" in cap
+    claim(P3, f"({deep.final.widths}, batch norm, dropout {cfg['dropout']}, Adam)" in cap
           and cfg["batch_norm"] is True and cfg["optimizer"] == "adam", cap)
-    claim(f"{deep.final.epochs} epochs with a cosine-annealed rate on affine-distorted images" in cap
+    claim(P3, f"{deep.final.epochs} epochs with a cosine-annealed rate on affine-distorted images" in cap
           and f"first long run ({deep.first.epochs} epochs, distorted)" in cap
           and f"earlier {deep.earlier.epochs}-epoch expanded run" in cap, cap)
     first_epochs = min(g.curves[:, 0].min() for g in (deep.final, deep.control, deep.earlier, deep.first))
-    claim(first_epochs < figures_records.y_floor(deep), "The axis is cut below, so the first epochs lie off the chart")
+    claim(P3, first_epochs < figures_records.y_floor(deep), "The axis is cut below, so the first epochs lie off the chart")
     two, five = deep.literature
-    claim(abs(two.accuracy - deep.target) <= figures_records.NEAR_TARGET < five.accuracy - deep.target
+    claim(P3, abs(two.accuracy - deep.target) <= figures_records.NEAR_TARGET < five.accuracy - deep.target
           and f"lies {fmt.pts(two.accuracy - deep.target, sign=False)} points above the target" in cap,
           "dotted: the five-layer result … Their two-layer result lies [x] points above the target, so it is "
           "named on the target line instead of drawn")
     threads = [e.get("meta", {}).get("machine", {}).get("threads")
                for name in ("final", "control", "first-final", "first-control")
                for e in source.entries(f"p3-c-record-{name}")]
-    claim(set(threads) == {1}, "tbl-p3-record: CPU time of one run (… one thread for the long runs …)")
+    claim(P3, set(threads) == {1}, "CPU time of one run (… one thread for the long runs …)")
     earlier = [e.get("meta", {}).get("machine", {}).get("threads") for e in source.entries("p3-c-expand-final")]
     plain = [e["result"].get("cpu_seconds") for e in source.entries("p3-c-final")]
-    claim(set(earlier) == {None} and set(plain) == {None},
+    claim(P3, set(earlier) == {None} and set(plain) == {None},
           "thread count not recorded for the earlier expanded run, and the earlier run on original images was "
-          "timed in a batch, not in CPU time")
-    claim(deep.earlier_control.config == {k: v for k, v in source.entries("p3-c-final")[0]["config"].items()},
+          "timed by the wall clock while batched with other runs")
+    claim(P3, deep.earlier_control.config == {k: v for k, v in source.entries("p3-c-final")[0]["config"].items()},
           "the two earlier rows are the final network of 3(c) and its expanded run")
 
 
 def test_p3_record_alt_text(deep):
     last = {k: float(getattr(deep, k).curves[:, -1].mean()) for k in ("final", "first", "earlier", "control")}
-    claim(min(last["final"], last["first"]) > last["earlier"] > last["control"]
+    claim(P3, min(last["final"], last["first"]) > last["earlier"] > last["control"]
           and abs(last["final"] - last["first"]) < 0.001,
           "The 100-epoch and 60-epoch runs on distorted images end highest, close together; the earlier "
           "30-epoch run ends below them; the control on original images ends lowest")
-    claim(max(g.curves.mean(axis=0).max() for g in (deep.final, deep.first, deep.earlier, deep.control))
+    claim(P3, max(g.curves.mean(axis=0).max() for g in (deep.final, deep.first, deep.earlier, deep.control))
           < min(deep.target, *(lit.accuracy for lit in deep.literature)), "… both above the mean curves")
 
 
@@ -95,76 +99,77 @@ def _started(entry) -> datetime:
 
 
 def test_p3_record_length_was_chosen_on_validation_after_the_first_test(deep):
-    claim(deep.first.acc.mean < deep.target, "We first trained for [60] epochs … it reached [acc], short of the target")
+    claim(P3, deep.first.acc.mean < deep.target, "We first trained for [60] epochs … it reached [acc], short of the target")
     first_done = max(datetime.fromisoformat(e["meta"]["created"])
                      for name in ("first-final", "first-control") for e in source.entries(f"p3-c-record-{name}"))
-    claim(min(_started(e) for e in source.entries("p3-c-record-search")) > first_done,
+    claim(P3, min(_started(e) for e in source.entries("p3-c-record-search")) > first_done,
           "Only then did we choose the length on the validation split")
-    claim(min(_started(e) for name in ("final", "control") for e in source.entries(f"p3-c-record-{name}"))
+    claim(P3, min(_started(e) for name in ("final", "control") for e in source.entries(f"p3-c-record-{name}"))
           > max(datetime.fromisoformat(e["meta"]["created"]) for e in source.entries("p3-c-record-search")),
           "Only then did we choose the length … so the final runs train for [100] epochs")
-    claim(deep.chosen_is_best_probe and deep.choice == "r3.b"
+    claim(P3, deep.chosen_is_best_probe and deep.choice == "r3.b"
           and mx.search_fields(mx.P3C_RECORD, "r3.a")["epochs"] == deep.first.epochs
           and mx.search_fields(mx.P3C_RECORD, "r3.b")["epochs"] == deep.final.epochs,
           "[60] epochs reached [x], [100] epochs [y], so the final runs train for [100] epochs")
     gap = deep.probe("r3.b").val_acc - deep.probe("r3.a").val_acc
-    claim(deep.probe_gap == gap and 0 < gap < deep.seed_pair_sd,
+    claim(P3, deep.probe_gap == gap and 0 < gap < deep.seed_pair_sd,
           "That gap of [x] points is smaller than the [y] points by which two single seeds of one setting typically "
           "differ …, so this choice is weak")
     a = {k: v for k, v in deep.first.config.items() if k != "epochs"}
     b = {k: v for k, v in deep.final.config.items() if k != "epochs"}
-    claim(a == b and deep.first.epochs < deep.final.epochs,
+    claim(P3, a == b and deep.first.epochs < deep.final.epochs,
           "We kept the chosen network, its recipe and the affine distortions … We first trained for [60] epochs")
 
 
 def test_p3_record_answer(deep):
-    claim(not deep.reached, "Trained for [100] epochs on distorted images, the deep network reaches [acc] … short of our target")
-    claim(deep.final.acc.hi < deep.target, "[x] points short of our target; its best seed reached [x]")
-    claim(deep.vs_first.sign == 0 and deep.vs_first.diff > 0,
+    claim(P3, not deep.reached, "Trained for [100] epochs on distorted images, the deep "
+          "network reaches [acc] … short of our target")
+    claim(P3, deep.final.acc.hi < deep.target, "[x] points short of our target; its best seed reached [x]")
+    claim(P3, deep.vs_first.sign == 0 and deep.vs_first.diff > 0,
           "From [60] to [100] epochs the mean rose [x] points, within noise ([p])")
-    claim(deep.vs_control.sign > 0, "The distortions alone add [x] points: the control reaches [acc] ([p])")
+    claim(P3, deep.vs_control.sign > 0, "The distortions alone add [x] points: the control reaches [acc] ([p])")
     a = {k: v for k, v in deep.final.config.items() if k not in ("scheduler", "epochs")}
     b = {k: v for k, v in deep.earlier.config.items() if k not in ("scheduler", "epochs")}
-    claim(a == b, "The earlier schedule differs from the long one in length and shape")
-    claim(isinstance(deep.earlier.config["scheduler"], dict) and "step_size" in deep.earlier.config["scheduler"],
+    claim(P3, a == b, "The earlier schedule differs from the long one in length and shape")
+    claim(P3, isinstance(deep.earlier.config["scheduler"], dict) and "step_size" in deep.earlier.config["scheduler"],
           "([30] epochs, the rate cut in steps)")
 
 
 def test_p3_record_schedule_and_distortions_crossed(deep):
     without = deep.schedule_without_distortions
-    claim(deep.vs_earlier.sign > 0, "the long schedule gains [x] points on distorted images ([p])")
-    claim(without is not None and without.sign == 0, "on the original ones the difference, [y] points, is within noise ([p])")
-    claim(deep.distortions_earlier is not None and deep.distortions_earlier.sign > 0,
+    claim(P3, deep.vs_earlier.sign > 0, "the long schedule gains [x] points on distorted images ([p])")
+    claim(P3, without is not None and without.sign == 0, "on the original ones the difference, [y] points, is within noise ([p])")
+    claim(P3, deep.distortions_earlier is not None and deep.distortions_earlier.sign > 0,
           "the distortions add [x] points under the earlier schedule ([p])")
 
 
 def test_p3_record_against_the_literature(deep):
     two, five = deep.vs_literature
-    claim(two.diff < 0 and five.diff < 0, "Our mean is [x] and [y] points below the two results of Cireşan et al.")
+    claim(P3, two.diff < 0 and five.diff < 0, "Our mean is [x] and [y] points below the two results of Cireşan et al.")
     pi = deep.new_seed_interval
-    claim(pi.low <= deep.literature[0].accuracy <= pi.high and two.sign == 0,
+    claim(P3, pi.low <= deep.literature[0].accuracy <= pi.high and two.sign == 0,
           "which contains their two-layer result ([p])")
-    claim(deep.literature[1].accuracy > pi.high and five.sign < 0, "but not their five-layer one ([p])")
+    claim(P3, deep.literature[1].accuracy > pi.high and five.sign < 0, "but not their five-layer one ([p])")
     others = (deep.first, deep.first_control, deep.control, deep.earlier, deep.earlier_control)
-    claim(all(g is not None and deep.final.acc.sd < g.acc.sd for g in others),
+    claim(P3, all(g is not None and deep.final.acc.sd < g.acc.sd for g in others),
           "That interval rests on three seeds that agree more closely than those of any other run in the table")
-    claim(all(v.sign == 0 for v in deep.first_vs_literature),
+    claim(P3, all(v.sign == 0 for v in deep.first_vs_literature),
           "the seeds of the first long run, with their wider spread, separate neither result")
 
 
 def test_p3_record_is_flat_and_costed(deep):
-    claim(abs(deep.final.last5_change) < 0.0003 and deep.final.config["scheduler"] == "cosine",
-          "The curve ends flat, as the cosine rate reaches zero")
-    claim(0.75 < deep.control.cpu_hours / deep.final.cpu_hours < 1.25, "and about as much again for its control")
-    claim(deep.vs_first.sign == 0 and abs(deep.vs_first.diff - deep.shortfall) < 2 * deep.final.acc.sd + 1e-4,
+    claim(P3, abs(deep.final.last5_change) < 0.0003 and deep.final.config["scheduler"] == "cosine",
+          "The … ends flat, as the cosine rate reaches zero")
+    claim(P3, 0.75 < deep.control.cpu_hours / deep.final.cpu_hours < 1.25, "and about as much again for its control")
+    claim(P3, deep.vs_first.sign == 0 and abs(deep.vs_first.diff - deep.shortfall) < 2 * deep.final.acc.sd + 1e-4,
           "from [60] to [100] epochs the mean moved by about as much, but within noise, so these runs cannot tell")
 
 
 def test_the_deep_and_shallow_long_runs_differ_in_more_than_depth(shallow, deep):
     a, b = deep.final.config, shallow.final.config
-    claim(a["epochs"] == b["epochs"] and a["scheduler"] == b["scheduler"] == "cosine",
+    claim(P3, a["epochs"] == b["epochs"] and a["scheduler"] == b["scheduler"] == "cosine",
           "Both trained for [100] epochs with a cosine rate")
-    claim(len(a["sizes"]) > len(b["sizes"]) and a["sizes"][1] != b["sizes"][1] and a["optimizer"] != b["optimizer"]
+    claim(P3, len(a["sizes"]) > len(b["sizes"]) and a["sizes"][1] != b["sizes"][1] and a["optimizer"] != b["optimizer"]
           and a["lr"] != b["lr"] and a["dropout"] != b["dropout"] and a["batch_norm"] != b["batch_norm"],
           "but they differ in depth, width, optimizer and its rate, dropout and batch norm")
 
@@ -172,23 +177,23 @@ def test_the_deep_and_shallow_long_runs_differ_in_more_than_depth(shallow, deep)
 def test_p3_record_beats_the_shallow_record():
     from hw7.findings import p3
 
-    claim(p3.load().record_vs_shallow_record.sign > 0,
+    claim(P3, p3.load().record_vs_shallow_record.sign > 0,
           "The deep network stays ahead of the one-hidden-layer long run of @sec-p2-c-record ([acc], [p])")
 
 
 def test_p2_record_caption_facts(shallow):
     cap = cell_option("p2-shallow-mnist", "fig-p2-record", "fig-cap")
     e = shallow.earlier
-    claim(f"earlier expanded network ({e.widths}, dropout {e.config['dropout']}, {e.epochs} epochs, rate cut in steps)"
+    claim(P2, f"earlier expanded network ({e.widths}, dropout {e.config['dropout']}, {e.epochs} epochs, rate cut in steps)"
           in cap and "step_size" in e.config["scheduler"], cap)  # type: ignore[operator]
-    claim(f"the {shallow.final.widths} network trained for {shallow.final.epochs} epochs" in cap
+    claim(P2, f"the {shallow.final.widths} network trained for {shallow.final.epochs} epochs" in cap
           and shallow.final.config["scheduler"] == "cosine" and shallow.final.acc.n == 3 and "3 seeds" in cap, cap)
     first_epochs = min(g.curves[:, 0].min() for g in (shallow.final, shallow.control, shallow.earlier))
-    claim(first_epochs < figures_records.y_floor(shallow), "The axis is cut below, so the first epochs lie off the chart")
-    claim(any(lit.accuracy == shallow.target for lit in shallow.literature),
+    claim(P2, first_epochs < figures_records.y_floor(shallow), "The axis is cut below, so the first epochs lie off the chart")
+    claim(P2, any(lit.accuracy == shallow.target for lit in shallow.literature),
           "the run of Simard et al. (2003) reached the same accuracy")
     threads = [e.get("meta", {}).get("machine", {}).get("threads")
                for name in ("final", "control") for e in source.entries(f"p2-c-record-{name}")]
     earlier = [e.get("meta", {}).get("machine", {}).get("threads") for e in source.entries("p2-c-expand-final")]
-    claim(set(threads) == {1} and set(earlier) == {None},
-          "tbl-p2-record: one thread, except that the earlier run's thread count was not recorded")
+    claim(P2, set(threads) == {1} and set(earlier) == {None},
+          "one thread, except that the earlier run's thread count was not recorded")

@@ -8,6 +8,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from hw7.mnist import figures as mnist_figures  # noqa: E402
@@ -15,6 +16,7 @@ from hw7.mnist import tables  # noqa: E402
 from hw7.mnist.experiments import P2_BASELINE, P2C_CHOICE, P2C_SEARCH, P3C_CHOICE, P3C_SEARCH  # noqa: E402
 from hw7.present import plots  # noqa: E402
 from hw7.problem1 import figures as problem1_figures  # noqa: E402
+from hw7.problem1.experiments import P1_OPTIMIZERS  # noqa: E402
 from hw7.readings import figures as readings_figures  # noqa: E402
 from hw7.readings.zoo import PUBLISHED_ACC  # noqa: E402
 from hw7.store import loader
@@ -25,16 +27,29 @@ def _p1(name):
 
 
 def _p1_comparison(part, opts):
-    b = _p1("p1-b")
-    extent = problem1_figures.Extent.around(list(b.values()))
     runs = _p1(part)
-    return problem1_figures.comparison([runs[o] for o in opts], extent)
+    return problem1_figures.comparison([runs[o] for o in opts], problem1_figures.WINDOW)
 
 
 def _p1_contour():
-    fig, ax = plt.subplots(figsize=(7, 4.6), layout="constrained")
-    problem1_figures.contour(ax, problem1_figures.Extent.around(list(_p1("p1-b").values())))
-    return fig
+    return problem1_figures.chapter_contour()
+
+
+def test_p1_window_holds_every_path_of_the_homework_optimizers_in_part_b():
+    """The window is a setting, not fitted to the runs: it must still hold part (b)'s homework paths."""
+    runs = _p1("p1-b")
+    for opt in ("gd", "momentum", "adam"):
+        xy = np.asarray(runs[opt]["result"]["xy"], dtype=float)
+        assert problem1_figures.WINDOW.contains(xy).all(), opt
+    assert not problem1_figures.WINDOW.contains(np.array([[5.0, 0.0]])).any()  # the check can fail
+
+
+def test_the_book_palette_is_seaborns_colorblind_palette():
+    import seaborn as sns
+
+    from hw7.present.palette import COLORBLIND
+
+    assert COLORBLIND == tuple(sns.color_palette("colorblind", 10))
 
 
 def _p2_hist():
@@ -56,7 +71,7 @@ def _numpy_pair():
 
 FIGURES = {
     "p1-contour": _p1_contour,
-    "p1-b": lambda: _p1_comparison("p1-b", ["gd", "momentum", "adam"]),
+    "p1-b": lambda: _p1_comparison("p1-b", P1_OPTIMIZERS),
     "p1-c": lambda: _p1_comparison("p1-c", ["momentum", "adam"]),
     "p1-sweep": lambda: problem1_figures.lr_sweep(list(_p1("p1-lr-sweep").values())),
     "p2-lr-curves": lambda: mnist_figures.lr_curves_pair(_p2_hist(), baseline=P2_BASELINE["lr"]),

@@ -1,7 +1,7 @@
 """The package's layout: no import cycles between modules or between the book's subpackages.
 
 Why: a cycle means two modules cannot be read (or tested) one without the other, and the
-floors of the package (chapter helpers in hw7.present -> families -> store -> instructor tools -> CLI) stop
+floors of the package (chapter helpers in hw7.present -> families -> store -> findings -> instructor tools -> CLI) stop
 being floors. Every import counts, including those inside functions.
 """
 
@@ -118,3 +118,33 @@ def test_no_function_is_longer_than_50_lines():
                 if node.end_lineno - node.lineno + 1 > 50 and (name, node.name) != ("hw7.cli", "build_parser"):
                     long.append(f"{name}.{node.name}: {node.end_lineno - node.lineno + 1} lines")
     assert long == []
+
+
+@pytest.mark.parametrize("family", ["hw7.problem1", "hw7.mnist", "hw7.readings", "hw7.present", "hw7.store"])
+def test_findings_stand_above_the_families_and_the_store(family):
+    """Issue 29: every chapter's findings live in hw7.findings (one module per chapter or family, one
+    ``load()`` each); they read the store and the families, which never read them back."""
+    offenders = {m: sorted(d for d in deps if d.startswith(("hw7.findings", "hw7.headline")))
+                 for m, deps in GRAPH.items() if m.startswith(family)}
+    assert {m: d for m, d in offenders.items() if d} == {}
+
+
+def test_every_chapter_loads_its_findings_the_same_way():
+    """A chapter's setup cell loads findings only as ``<module>.load()`` from hw7.findings: no other
+    findings loader, no store reader passed in."""
+    import re
+
+    root = PACKAGE.parents[1]
+    for qmd in [root / "index.qmd", *sorted((root / "report").glob("*.qmd"))]:
+        text = qmd.read_text(encoding="utf-8")
+        loads = re.findall(r"=\s*([\w.]+)\.(load\w*)\(([^)]*)\)", text)
+        for module, call, args in loads:
+            assert (call, args) == ("load", ""), f"{qmd.name}: {module}.{call}({args})"
+            assert re.search(rf"from hw7\.findings import [\w, ]*\b{module}\b", text), f"{qmd.name}: {module}"
+        for module in re.findall(r"from hw7\.(problem1|readings|mnist) import [\w, ]*\bfindings\b", text):
+            raise AssertionError(f"{qmd.name}: findings imported from hw7.{module}")
+
+
+def test_no_findings_module_is_longer_than_400_lines():
+    long = {p.name: n for p in (PACKAGE / "findings").glob("*.py") if (n := len(p.read_text().splitlines())) > 400}
+    assert long == {}

@@ -98,3 +98,19 @@ def test_sweep_rates_are_the_nearest_doubles_on_every_machine():
     assert len(P1_SWEEP_LRS) == 41 and P1_SWEEP_LRS[0] == 1e-6 and P1_SWEEP_LRS[-1] == 1e-1
     assert P1_SWEEP_LRS[8] == 1e-5 and P1_SWEEP_LRS[16] == 1e-4 and P1_SWEEP_LRS[24] == 1e-3
     assert decades(-1, 0, 2) == [0.1, 0.31622776601683794, 1.0]
+
+
+def test_input_norms_agree_between_loops_and_with_the_network(data):
+    """Each layer's mean input norm: the image's first, then each hidden layer's activations (both loops)."""
+    from hw7.mnist.network import Network
+
+    c = cfg(lr=0.1, sizes=(784, 16, 12, 10), epochs=1)
+    batched = dict(train_many([c], data, progress=False, dtype=F64, compile=False))[0]
+    alone = train_one(c, data, dtype=F64)
+    assert len(batched["input_norms"]) == 1 and len(batched["input_norms"][0]) == 3
+    assert batched["input_norms"][0] == pytest.approx(alone["input_norms"][0], rel=1e-9)
+    image_norm = data.test_x.double().norm(dim=1).mean().item()
+    assert batched["input_norms"][0][0] == pytest.approx(image_norm, rel=1e-9)
+    fresh = Network(c.sizes, c.activation, c.init, seed=c.seed).double()
+    sig = torch.sigmoid(fresh.linears[0](data.test_x.double()))
+    assert fresh.input_norms(data.test_x.double())[1] == pytest.approx(sig.norm(dim=1).mean().item(), rel=1e-12)

@@ -20,7 +20,7 @@ from hw7.findings import p3 as p3_findings
 from hw7.findings import records, source
 from hw7.mnist.experiments import P2_BASELINE
 from hw7.present import fmt
-from hw7.present.plots import label
+from hw7.problem1.optimizers import label
 
 
 def _best(values: Mapping[str, Any], prefix: str, opts: list[str], *, smaller: bool = True) -> str:
@@ -55,7 +55,7 @@ def _best_rate(sweep: p2_findings.Sweep) -> str:
 
 
 def _depths(d: depth_findings.Depth) -> str:
-    """The depth search's ties at each budget, by the book's one rule for a best (claims.best)."""
+    """The depth search's ties at each budget, by the book's one rule for a best (stats.best)."""
     def budget(b: depth_findings.Budget) -> str:
         tie = "all six tie" if b.tied == d.depths else "tie of " + " and ".join(map(str, b.tied))
         return f"≈{b.budget // 1000}k parameters: {tie} ({b.best} layers highest, {fmt.pct(b.top.val.mean)})"
@@ -99,7 +99,7 @@ Row = tuple[str, str, str]
 def _p1_rows(v: Mapping[str, Any]) -> list[Row]:
     """Problem 1: which optimizer ends closest, which diverges."""
     rows: list[Row] = []
-    opts = ["gd", "momentum", "adam"]
+    opts = ["gd", "momentum", "adam"]  # the homework's question names these three
     best_b = _best(v, "p1.b.final_dist", opts)
     rows.append(("1(b)", "Gradient descent, momentum and Adam at κ = 10⁻⁴: which gets closest to (1, 1)?",
                  f"{label(best_b)}: distance {fmt.sci(v[f'p1.b.final_dist.{best_b}'])} after 10⁵ steps ("

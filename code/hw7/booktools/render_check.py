@@ -81,7 +81,7 @@ GLITCHES: list[tuple[re.Pattern[str], str]] = [
      "brackets (filters/typst-typographic-quotes.lua)"),
     (re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|&nbsp;"),
      "an escaped character such as \\xa0 (Quarto writes an inline str through its repr, which escapes "
-     "non-ASCII spaces) or a literal &nbsp;: use hw7.present.claims.NBSP"),
+     "non-ASCII spaces) or a literal &nbsp;: use hw7.present.stats.NBSP"),
     (re.compile(r"\b(?:Chapter|Appendix|Section)\s+[0-9A-Z]+(?:\.[0-9]+)*\.(?=\s*[a-z(),;:)])"),
      "a full stop after a chapter, appendix or section reference (Chapter 1. compares): heading numbers "
      "without a trailing dot (partials/typst-show.typ)"),

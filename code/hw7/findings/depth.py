@@ -2,7 +2,7 @@
 
 Nets with 1-6 hidden layers (widths narrowing towards the 10 outputs) at two parameter budgets, one
 recipe, 3 seeds on the validation split (:func:`hw7.mnist.experiments.problem3_depth`). Within a
-budget, the depths are ranked by the book's one rule for a best (:func:`hw7.present.claims.best`:
+budget, the depths are ranked by the book's one rule for a best (:func:`hw7.present.stats.best`:
 uncorrected Welch against the highest mean), as every other best or tie in the book is; a depth the
 rule cannot separate from the top ties with it. Across budgets, each depth is compared with itself.
 """
@@ -17,7 +17,7 @@ import pandas as pd
 from hw7.findings import source
 from hw7.findings.common import Band, Entry, last_acc, last_of, pm
 from hw7.mnist import experiments as mx
-from hw7.present import claims
+from hw7.present import stats
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,12 @@ class DepthCell:
 @dataclass(frozen=True)
 class Budget:
     """One budget's nets, the depth with the highest mean (``best``) and each other depth against it
-    (Welch, uncorrected: the rule of :func:`hw7.present.claims.best`)."""
+    (Welch, uncorrected: the rule of :func:`hw7.present.stats.best`)."""
 
     budget: int
     cells: dict[int, DepthCell]
     best: int                              # the highest mean; a clear best only if ``tied`` is (best,)
-    vs_best: dict[int, claims.Verdict]    # other depth -> it against the best (sign -1: clearly worse)
+    vs_best: dict[int, stats.Verdict]    # other depth -> it against the best (sign -1: clearly worse)
 
     @property
     def tied(self) -> tuple[int, ...]:
@@ -83,7 +83,7 @@ class Depth:
     depths: tuple[int, ...]
     epochs: int
     recipe: dict[str, object]
-    budget_gain: dict[int, claims.Verdict]  # depth -> large budget against small
+    budget_gain: dict[int, stats.Verdict]  # depth -> large budget against small
     choice: tuple[int, int]                 # (budget, depth) tested on the test set
     test: Band
 
@@ -129,7 +129,7 @@ class Depth:
                 rows.append({"budget": f"{b.budget // 1000}k", "hidden layers": d, "widths": c.widths,
                              "parameters": f"{c.params:,}", "val. accuracy (%)": pm(c.val),
                              "vs highest mean of budget (Welch p)": "highest mean" if v is None
-                             else claims.p_value(v.p)})
+                             else stats.p_value(v.p)})
         return pd.DataFrame(rows)
 
 
@@ -142,9 +142,9 @@ def _cell(budget: int, depth: int, entries: list[Entry]) -> DepthCell:
 
 def _budget(budget: int, entries: list[Entry]) -> Budget:
     cells = {d: _cell(budget, d, entries) for d in mx.P3C_DEPTHS}
-    rank = claims.best({d: c.val.values for d, c in cells.items()})
+    rank = stats.best({d: c.val.values for d, c in cells.items()})
     top = cells[rank.top].val.values
-    vs_best = {d: claims.compare(c.val.values, top) for d, c in cells.items() if d != rank.top}
+    vs_best = {d: stats.compare(c.val.values, top) for d, c in cells.items() if d != rank.top}
     assert {rank.top} | {d for d, v in vs_best.items() if not v.significant} == set(rank.tied)
     return Budget(budget, cells, rank.top, vs_best)
 
@@ -153,7 +153,7 @@ def load() -> Depth:
     """The depth search and its chosen net's test runs, from the committed cache."""
     entries = source.entries("p3-c-depth")
     small, large = (_budget(b, entries) for b in sorted(mx.P3C_DEPTH_BUDGETS))
-    gain = {d: claims.compare(large.cells[d].val.values, small.cells[d].val.values) for d in mx.P3C_DEPTHS}
+    gain = {d: stats.compare(large.cells[d].val.values, small.cells[d].val.values) for d in mx.P3C_DEPTHS}
     return Depth(small=small, large=large, depths=tuple(mx.P3C_DEPTHS), epochs=int(mx.P3C_DEPTH_RECIPE["epochs"]),
                  recipe=dict(mx.P3C_DEPTH_RECIPE), budget_gain=gain, choice=mx.P3C_DEPTH_CHOICE,
                  test=last_acc(source.entries("p3-c-depth-final")))

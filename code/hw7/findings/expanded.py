@@ -17,7 +17,7 @@ from hw7.findings.common import Band, Entry, Steps, last_acc, last_of, late_slop
 from hw7.mnist import experiments as mx
 from hw7.mnist import tables
 from hw7.mnist.augment import AugmentConfig
-from hw7.present import claims, fmt
+from hw7.present import fmt, stats
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Variant:
     epochs: int
     acc: float
     delta: float
-    vs_control: claims.Verdict
+    vs_control: stats.Verdict
     cpu_min: float
     wall_min: float
     runs: tuple[Entry, ...]
@@ -58,7 +58,7 @@ class Expanded:
     choice: str
     final: Band
     base: Band
-    vs_base: claims.Verdict
+    vs_base: stats.Verdict
     final_epochs: int
     final_step: int | None
     params: int
@@ -115,8 +115,8 @@ class Expanded:
         for v in self.variants.values():
             rows.append({"id": v.id, "training images": tables.plain_change(v.change), "val. accuracy (%)": f"{100 * v.acc:.2f}",
                          "Δ (points)": fmt.pts(v.delta),
-                         "p": claims.p_value(v.vs_control.p if v.vs_control.p_raw is None else v.vs_control.p_raw),
-                         "p (Holm)": claims.p_value(v.vs_control.p),
+                         "p": stats.p_value(v.vs_control.p if v.vs_control.p_raw is None else v.vs_control.p_raw),
+                         "p (Holm)": stats.p_value(v.vs_control.p),
                          "CPU min / run": f"{v.cpu_min:.1f}", "wall min / run": f"{v.wall_min:.1f}"})
         return pd.DataFrame(rows)
 
@@ -151,7 +151,7 @@ def build(*, search: str, steps: Steps, control_id: str, expand_search: str, exp
     control_runs = tuple(step_runs(source.entries(search), steps)[control_id])
     control = last_acc(control_runs)
     runs = step_runs(source.entries(expand_search), expand_steps)
-    verdicts = claims.against_control(control.values, {sid: last_acc(rs).values for sid, rs in runs.items()})
+    verdicts = stats.against_control(control.values, {sid: last_acc(rs).values for sid, rs in runs.items()})
     fields = {sid: f for sid, _, f in expand_steps}
     variants = {sid: Variant(id=sid, change=what, augment=AugmentConfig(**fields[sid]["augment"]).name,
                              epochs=int(fields[sid].get("epochs", control_runs[0]["config"]["epochs"])),
@@ -162,14 +162,14 @@ def build(*, search: str, steps: Steps, control_id: str, expand_search: str, exp
                 for sid, what, _ in expand_steps}
     finals, bases = source.entries(final), source.entries(base_final)
     bench = source.benchmark()
-    prediction = claims.prediction(0.0, control.values)
+    prediction = stats.prediction(0.0, control.values)
     return Expanded(
         network="-".join(map(str, control_runs[0]["config"]["sizes"])), control_id=control_id, control=control,
         control_interval=(prediction.low, prediction.high), control_runs=control_runs,
         control_epochs=int(control_runs[0]["config"]["epochs"]), control_step=_step(control_runs[0]),
         control_wall_min=_minutes(control_runs, "wall"),
         variants=variants, choice=choice, final=last_acc(finals), base=last_acc(bases),
-        vs_base=claims.compare(last_acc(finals).values, last_acc(bases).values),
+        vs_base=stats.compare(last_acc(finals).values, last_acc(bases).values),
         final_epochs=int(finals[0]["config"]["epochs"]), final_step=_step(finals[0]),
         params=int(finals[0]["result"]["params"]), final_cpu_min=_minutes(finals, "cpu"),
         train_loss=last_of(finals, "train_loss"), test_loss=last_of(finals, "eval_loss"),

@@ -20,7 +20,7 @@ from hw7.mnist import experiments as mx
 from hw7.mnist import tables
 from hw7.mnist.augment import elastic_sd
 from hw7.mnist.data import MNIST_TEST_CLASS_COUNTS
-from hw7.present import claims, fmt
+from hw7.present import fmt, stats
 
 #: the loss of a guess that gives every digit the same probability
 UNIFORM_LOSS = math.log(10)
@@ -39,7 +39,7 @@ class Sweep:
 
     optimizer: str
     finals: dict[float, Band]
-    best: claims.Best[float]
+    best: stats.Best[float]
     history: pd.DataFrame
     by_lr: pd.DataFrame
     nonfinite: int
@@ -76,7 +76,7 @@ def _sweep(optimizer: str, entries: list[Entry]) -> Sweep:
     def swing(runs: list[Entry]) -> float:  # mean |change| of accuracy between epochs, last 10 epochs
         return float(np.mean([np.abs(np.diff(e["result"]["eval_acc"][-11:])).mean() for e in runs]))
 
-    return Sweep(optimizer=optimizer, finals=finals, best=claims.best({lr: b.values for lr, b in finals.items()}),
+    return Sweep(optimizer=optimizer, finals=finals, best=stats.best({lr: b.values for lr, b in finals.items()}),
                  history=tables.history(entries), by_lr=tables.over_seeds(tables.finals(entries), ["lr"]),
                  nonfinite=sum(e["result"]["diverged_epoch"] is not None for e in entries), runs=len(entries),
                  train_loss={lr: last_of(by[lr], "train_loss") for lr in lrs},
@@ -92,7 +92,7 @@ class PartA:
     sgd: Sweep
     homework_lr: float
     baseline: Band
-    top_vs_baseline: claims.Verdict
+    top_vs_baseline: stats.Verdict
     late_rise: float
     setup: dict[str, Any]
 
@@ -113,8 +113,8 @@ class PartB:
 
     adam: Sweep
     at_homework_lr: Band
-    vs_sgd_at_homework_lr: claims.Verdict
-    tops: claims.Verdict
+    vs_sgd_at_homework_lr: stats.Verdict
+    tops: stats.Verdict
 
 
 @dataclass(frozen=True)
@@ -123,11 +123,11 @@ class PartC:
 
     search: pd.DataFrame
     steps: dict[str, Band]
-    wave2: dict[str, claims.Verdict]
-    relu_vs_sigmoid: claims.Verdict
+    wave2: dict[str, stats.Verdict]
+    relu_vs_sigmoid: stats.Verdict
     wide_train_loss: float
     wide_val_loss: float
-    best: claims.Best[str]
+    best: stats.Best[str]
     choice: str
     final: Band
     params: int
@@ -161,7 +161,6 @@ class Repro:
     """What regenerating the chapter costs."""
 
     experiments: tuple[str, ...]
-    not_cached: tuple[str, ...]
     runs: int
     minutes: float
     devices: tuple[str, ...]
@@ -193,16 +192,16 @@ def _part_c() -> PartC:
     entries = source.entries("p2-c-search")
     runs = step_runs(entries, mx.P2C_SEARCH)
     steps = {sid: last_acc(rs) for sid, rs in runs.items()}
-    wave2 = claims.against_control(steps["w1.5"].values, {s: steps[s].values for s in steps if s.startswith("w2")})
+    wave2 = stats.against_control(steps["w1.5"].values, {s: steps[s].values for s in steps if s.startswith("w2")})
     wide = tables.history(runs["w1.5"])
     last = wide[wide["epoch"] == wide["epoch"].max()]
     search = tables.search_table(entries, mx.P2C_SEARCH)
     seconds = search.set_index("id")["seconds"]
     finals = source.entries("p2-c-final")
     return PartC(search=search, steps=steps, wave2=wave2,
-                 relu_vs_sigmoid=claims.compare(steps["w1.3"].values, steps["w1.2"].values),
+                 relu_vs_sigmoid=stats.compare(steps["w1.3"].values, steps["w1.2"].values),
                  wide_train_loss=float(last["train_loss"].mean()), wide_val_loss=float(last["loss"].mean()),
-                 best=claims.best({s: b.values for s, b in steps.items()}), choice=mx.P2C_CHOICE,
+                 best=stats.best({s: b.values for s, b in steps.items()}), choice=mx.P2C_CHOICE,
                  final=last_acc(finals), params=int(finals[0]["result"]["params"]), target=TARGET,
                  search_minutes=float(search["seconds"].mul(search["n"]).sum()) / 60,
                  batch_speedup=float(seconds["w1.3"] / seconds["w1.4"]))
@@ -211,16 +210,16 @@ def _part_c() -> PartC:
 def _repro() -> Repro:
     from hw7.store import registry
 
-    names, missing, entries = [], [], []
+    names, entries = [], []
     for name in (e for e in registry.experiments() if e.startswith("p2-")):
         try:  # an experiment registered but not yet computed is not part of the chapter yet
             entries += source.entries(name)
             names.append(name)
         except CacheMissing:
-            missing.append(name)
+            continue
     # runs that recorded CPU time (the expanded-data runs) trained beside other jobs: their wall time overstates cost
     timed = [e for e in entries if e["result"].get("cpu_seconds")]
-    return Repro(experiments=tuple(names), not_cached=tuple(missing), runs=len(entries),
+    return Repro(experiments=tuple(names), runs=len(entries),
                  minutes=sum(e["meta"]["seconds"] for e in entries) / 60,
                  devices=tuple(sorted({fmt.text(e["meta"]["device"]) for e in entries})), timed_runs=len(timed),
                  timed_wall_minutes=sum(e["meta"]["seconds"] for e in timed) / 60,
@@ -235,10 +234,10 @@ def load() -> P2:
     lr0 = mx.P2_BASELINE["lr"]
     rise = sgd.acc_after(lr0, 30) - sgd.acc_after(lr0, 25)
     a = PartA(sgd=sgd, homework_lr=lr0, baseline=sgd.at(lr0), late_rise=rise, setup=dict(mx.P2_BASELINE),
-              top_vs_baseline=claims.compare(sgd.top.values, sgd.at(lr0).values))
+              top_vs_baseline=stats.compare(sgd.top.values, sgd.at(lr0).values))
     b = PartB(adam=adam, at_homework_lr=adam.at(lr0),
-              vs_sgd_at_homework_lr=claims.compare(adam.at(lr0).values, sgd.at(lr0).values),
-              tops=claims.compare(sgd.top.values, adam.top.values))
+              vs_sgd_at_homework_lr=stats.compare(adam.at(lr0).values, sgd.at(lr0).values),
+              tops=stats.compare(sgd.top.values, adam.top.values))
     distortions = expanded.describe_distortions()
     return P2(a=a, b=b, c=_part_c(), x=expanded.p2(), record=records.shallow(), distortions=distortions,
               elastic_px=elastic_sd(distortions["elastic"]), repro=_repro())

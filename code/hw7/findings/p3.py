@@ -21,7 +21,7 @@ from hw7.findings.p2 import UNIFORM_LOSS, one_class
 from hw7.mnist import experiments as mx
 from hw7.mnist import tables
 from hw7.mnist.data import MNIST_TEST_CLASS_COUNTS
-from hw7.present import claims, fmt
+from hw7.present import fmt, stats
 
 
 @dataclass(frozen=True)
@@ -142,10 +142,10 @@ class PartB:
 
     relu: Deep
     shallow: dict[float, Band]
-    vs_shallow: dict[float, claims.Verdict]
+    vs_shallow: dict[float, stats.Verdict]
     p2_best: Band
     p2_best_params: int
-    vs_p2_best: claims.Verdict
+    vs_p2_best: stats.Verdict
     params: int
     output_expected: float
 
@@ -165,30 +165,30 @@ class PartC:
 
     search: pd.DataFrame
     steps: dict[str, Band]
-    wider: claims.Verdict
-    wave1: dict[str, claims.Verdict]
-    best: claims.Best[str]
+    wider: stats.Verdict
+    wave1: dict[str, stats.Verdict]
+    best: stats.Best[str]
     choice: str
     final: Band
     params: int
     target: float
     search_minutes: float
-    vs_p2: claims.Verdict
+    vs_p2: stats.Verdict
     p2_best: Band
     p2_params: int
     p2_choice: str
     p2_choice_val: Band
     p2_wide_val: Band
-    plain_deep_vs_wide: claims.Verdict
+    plain_deep_vs_wide: stats.Verdict
     recipe_test: Band
     recipe_val: Band
     recipe_params: int
     recipe_width: int
-    recipe_vs_p2: claims.Verdict
-    deep_vs_recipe: claims.Verdict
-    deep_vs_recipe_val: claims.Verdict
-    adam_on_bn_dropout: claims.Verdict   # e.1 against d.6: the same net, Adam in place of SGD
-    wider_winner: claims.Verdict         # e.2 against e.1: the same recipe, every width doubled
+    recipe_vs_p2: stats.Verdict
+    deep_vs_recipe: stats.Verdict
+    deep_vs_recipe_val: stats.Verdict
+    adam_on_bn_dropout: stats.Verdict   # e.1 against d.6: the same net, Adam in place of SGD
+    wider_winner: stats.Verdict         # e.2 against e.1: the same recipe, every width doubled
     plain_deep_setup: dict[str, object]  # d.2's configuration, compared in prose with w1.5's
     p2_wide_setup: dict[str, object]
     plain_deep_params: int
@@ -230,12 +230,12 @@ class P3:
     b: PartB
     c: PartC
     depth: depth.Depth
-    depth_vs_winner: claims.Verdict   # the depth search's best net against the deep winner, test set
+    depth_vs_winner: stats.Verdict   # the depth search's best net against the deep winner, test set
     x: expanded.Expanded
-    x_vs_p2x: claims.Verdict
+    x_vs_p2x: stats.Verdict
     record: records.Record
     shallow_record: records.Record       # 2(c)'s long run, which the deep one is set against
-    record_vs_shallow_record: claims.Verdict
+    record_vs_shallow_record: stats.Verdict
     hidden_layers: int
     width: int
     setup: dict[str, object]
@@ -271,9 +271,9 @@ def _part_b(relu: Deep) -> PartB:
     p2_final = source.entries("p2-c-final")
     lr0 = mx.P2_BASELINE["lr"]
     return PartB(relu=relu, shallow=shallow,
-                 vs_shallow={lr: claims.compare(relu.finals[lr].values, shallow[lr].values) for lr in relu.lrs},
+                 vs_shallow={lr: stats.compare(relu.finals[lr].values, shallow[lr].values) for lr in relu.lrs},
                  p2_best=last_acc(p2_final), p2_best_params=int(p2_final[0]["result"]["params"]),
-                 vs_p2_best=claims.compare(relu.finals[lr0].values, last_acc(p2_final).values),
+                 vs_p2_best=stats.compare(relu.finals[lr0].values, last_acc(p2_final).values),
                  params=int(relu.runs[lr0][0]["result"]["params"]),
                  # Kaiming uniform, mode='fan_out': variance 2 / fan_out; ReLU passes about half the units
                  output_expected=backprop_gain(n_in, n_out, 2 / n_out, active=0.5))
@@ -282,28 +282,28 @@ def _part_b(relu: Deep) -> PartB:
 def _part_c() -> PartC:
     entries = source.entries("p3-c-search")
     steps = {sid: last_acc(rs) for sid, rs in step_runs(entries, mx.P3C_SEARCH).items()}
-    wave1 = claims.against_control(steps["d.2"].values, {s: steps[s].values for s in ("d.3", "d.4", "d.5", "d.6", "d.7")})
+    wave1 = stats.against_control(steps["d.2"].values, {s: steps[s].values for s in ("d.3", "d.4", "d.5", "d.6", "d.7")})
     search = tables.search_table(entries, mx.P3C_SEARCH)
     p2_steps = {sid: last_acc(rs) for sid, rs in step_runs(source.entries("p2-c-search"), mx.P2C_SEARCH).items()}
     p2_final, finals = source.entries("p2-c-final"), source.entries("p3-c-final")
     recipe_test = source.entries("p3-c-shallow-same-recipe")
     recipe_val = last_acc(source.entries("p3-c-shallow-same-recipe-val"))
     final = last_acc(finals)
-    return PartC(search=search, steps=steps, wider=claims.compare(steps["d.2"].values, steps["d.1"].values), wave1=wave1,
-                 best=claims.best({s: b.values for s, b in steps.items()}), choice=mx.P3C_CHOICE, final=final,
+    return PartC(search=search, steps=steps, wider=stats.compare(steps["d.2"].values, steps["d.1"].values), wave1=wave1,
+                 best=stats.best({s: b.values for s, b in steps.items()}), choice=mx.P3C_CHOICE, final=final,
                  params=int(finals[0]["result"]["params"]), target=TARGET,
                  search_minutes=float(search["seconds"].mul(search["n"]).sum()) / 60,
-                 vs_p2=claims.compare(final.values, last_acc(p2_final).values), p2_best=last_acc(p2_final),
+                 vs_p2=stats.compare(final.values, last_acc(p2_final).values), p2_best=last_acc(p2_final),
                  p2_params=int(p2_final[0]["result"]["params"]),
                  p2_choice=mx.P2C_CHOICE, p2_choice_val=p2_steps[mx.P2C_CHOICE], p2_wide_val=p2_steps["w1.5"],
-                 plain_deep_vs_wide=claims.compare(steps["d.2"].values, p2_steps["w1.5"].values),
+                 plain_deep_vs_wide=stats.compare(steps["d.2"].values, p2_steps["w1.5"].values),
                  recipe_test=last_acc(recipe_test), recipe_val=recipe_val,
                  recipe_params=int(recipe_test[0]["result"]["params"]), recipe_width=mx.P3C_SHALLOW_SIZES[1],
-                 recipe_vs_p2=claims.compare(last_acc(recipe_test).values, last_acc(p2_final).values),
-                 deep_vs_recipe=claims.compare(final.values, last_acc(recipe_test).values),
-                 deep_vs_recipe_val=claims.compare(steps[mx.P3C_CHOICE].values, recipe_val.values),
-                 adam_on_bn_dropout=claims.compare(steps["e.1"].values, steps["d.6"].values),
-                 wider_winner=claims.compare(steps["e.2"].values, steps["e.1"].values),
+                 recipe_vs_p2=stats.compare(last_acc(recipe_test).values, last_acc(p2_final).values),
+                 deep_vs_recipe=stats.compare(final.values, last_acc(recipe_test).values),
+                 deep_vs_recipe_val=stats.compare(steps[mx.P3C_CHOICE].values, recipe_val.values),
+                 adam_on_bn_dropout=stats.compare(steps["e.1"].values, steps["d.6"].values),
+                 wider_winner=stats.compare(steps["e.2"].values, steps["e.1"].values),
                  plain_deep_setup=mx.search_fields(mx.P3C_SEARCH, "d.2"),
                  p2_wide_setup=mx.search_fields(mx.P2C_SEARCH, "w1.5"),
                  plain_deep_params=_params(search, "d.2"),
@@ -323,8 +323,8 @@ def load() -> P3:
     deep, shallow = records.deep(), records.shallow()
     c, d = _part_c(), depth.load()
     return P3(a=_part_a(sigmoid), b=_part_b(relu), c=c, depth=d,
-              depth_vs_winner=claims.compare(d.test.values, c.final.values), x=x,
-              x_vs_p2x=claims.compare(x.final.values, x2.final.values), record=deep, shallow_record=shallow,
-              record_vs_shallow_record=claims.compare(deep.final.acc.values, shallow.final.acc.values),
+              depth_vs_winner=stats.compare(d.test.values, c.final.values), x=x,
+              x_vs_p2x=stats.compare(x.final.values, x2.final.values), record=deep, shallow_record=shallow,
+              record_vs_shallow_record=stats.compare(deep.final.acc.values, shallow.final.acc.values),
               hidden_layers=len(mx.P3_DEEP_SIZES) - 2, width=mx.P3_DEEP_SIZES[1], setup=dict(mx.P2_BASELINE))
 

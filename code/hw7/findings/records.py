@@ -19,7 +19,7 @@ from hw7.entry import final_acc
 from hw7.findings import source
 from hw7.findings.common import Band, Entry, last_acc, last_of, pm
 from hw7.mnist import experiments as mx
-from hw7.present import claims
+from hw7.present import stats
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,6 @@ class Probe:
 
 @dataclass(frozen=True)
 class Record:
-    problem: str                 # "p2" or "p3"
     probes: tuple[Probe, ...]
     choice: str
     final: Group
@@ -140,52 +139,45 @@ class Record:
         return self.target - self.final.acc.mean
 
     @property
-    def vs_control(self) -> claims.Verdict:
+    def vs_control(self) -> stats.Verdict:
         """The distortions alone: the chosen run against the same net, schedule and epochs without them."""
-        return claims.compare(self.final.acc.values, self.control.acc.values)
+        return stats.compare(self.final.acc.values, self.control.acc.values)
 
     @property
-    def vs_earlier(self) -> claims.Verdict:
+    def vs_earlier(self) -> stats.Verdict:
         """The longer, annealed schedule (and, for one hidden layer, the net without dropout) against the earlier run."""
-        return claims.compare(self.final.acc.values, self.earlier.acc.values)
+        return stats.compare(self.final.acc.values, self.earlier.acc.values)
 
     @property
-    def schedule_without_distortions(self) -> claims.Verdict | None:
+    def schedule_without_distortions(self) -> stats.Verdict | None:
         """The long annealed schedule on the original images: the control against the earlier run's control."""
-        return None if self.earlier_control is None else claims.compare(self.control.acc.values,
+        return None if self.earlier_control is None else stats.compare(self.control.acc.values,
                                                                          self.earlier_control.acc.values)
 
     @property
-    def distortions_earlier(self) -> claims.Verdict | None:
+    def distortions_earlier(self) -> stats.Verdict | None:
         """What the distortions added under the earlier, shorter schedule."""
-        return None if self.earlier_control is None else claims.compare(self.earlier.acc.values,
+        return None if self.earlier_control is None else stats.compare(self.earlier.acc.values,
                                                                          self.earlier_control.acc.values)
 
     @property
-    def vs_first(self) -> claims.Verdict | None:
+    def vs_first(self) -> stats.Verdict | None:
         """The chosen, longer schedule against the first long run (distorted images, test)."""
-        return None if self.first is None else claims.compare(self.final.acc.values, self.first.acc.values)
+        return None if self.first is None else stats.compare(self.final.acc.values, self.first.acc.values)
 
     @property
-    def first_vs_control(self) -> claims.Verdict | None:
-        """What the distortions added under the first long run's schedule."""
-        if self.first is None or self.first_control is None:
-            return None
-        return claims.compare(self.first.acc.values, self.first_control.acc.values)
-
-    @property
-    def vs_literature(self) -> tuple[claims.Verdict, ...]:
+    def vs_literature(self) -> tuple[stats.Verdict, ...]:
         """Our seeds against each published result (one number), by the prediction interval of our
         seeds: could a new seed of ours land there?"""
         return self._against_literature(self.final)
 
     @property
-    def first_vs_literature(self) -> tuple[claims.Verdict, ...] | None:
+    def first_vs_literature(self) -> tuple[stats.Verdict, ...] | None:
         """The first long run's seeds against each published result: the same test with another spread."""
         return None if self.first is None else self._against_literature(self.first)
 
-    def _against_literature(self, group: Group) -> tuple[claims.Verdict, ...]:
-        return tuple(claims.compare(group.acc.values, [lit.accuracy]) for lit in self.literature)
+    def _against_literature(self, group: Group) -> tuple[stats.Verdict, ...]:
+        return tuple(stats.compare(group.acc.values, [lit.accuracy]) for lit in self.literature)
 
     @property
     def probe_gap(self) -> float:
@@ -202,14 +194,9 @@ class Record:
         return 0.0 if self.first is None else self.first.acc.sd * 2 ** 0.5
 
     @property
-    def new_seed_interval(self) -> claims.Prediction:
+    def new_seed_interval(self) -> stats.Prediction:
         """Where a new seed of the chosen run would land (95 %: ``low``, ``high``)."""
-        return claims.prediction(self.final.acc.mean, self.final.acc.values)
-
-    @property
-    def cpu_ratio(self) -> float:
-        """CPU time of a distorted run over its control's."""
-        return self.final.cpu_hours / self.control.cpu_hours
+        return stats.prediction(self.final.acc.mean, self.final.acc.values)
 
     def table(self) -> pd.DataFrame:
         """The runs and the literature as the reader sees them (test accuracy, %). The earlier run's
@@ -261,7 +248,7 @@ def _record(problem: str) -> Record:
     if problem in mx.RECORD_FIRST:  # a long run tested before its search was run
         first = (_group(source.entries(f"{problem}-c-record-first-final")),
                  _group(source.entries(f"{problem}-c-record-first-control")))
-    return Record(problem, probes, choice, _group(source.entries(f"{problem}-c-record-final")),
+    return Record(probes, choice, _group(source.entries(f"{problem}-c-record-final")),
                   _group(source.entries(f"{problem}-c-record-control")), earlier, TARGETS[problem],
                   LITERATURE[problem], plain if same else None, *first)
 

@@ -29,6 +29,11 @@ def summary_values() -> dict[str, Any]:
     return summary.read()
 
 
+def perf_benchmark() -> dict[str, Any]:
+    """The training-speed benchmark (benchmarks/results.json; empty where it was not run)."""
+    return summary.benchmark()
+
+
 def benchmark(path: Path = AUGMENT_BENCHMARK) -> dict[str, Any] | None:
     """The distortion benchmark, or None where it was not run on this checkout; a damaged file (truncated,
     a key twice, not a JSON object) stops the chapter with one line."""

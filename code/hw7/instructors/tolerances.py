@@ -61,7 +61,7 @@ PREDICTIONS = Rule("predictions", ("predictions",), atol=1e-3)
 CLASS_COUNTS = Rule("class counts", ("pred_counts*",), atol=10)
 #: Result fields that runs record only since they were added: a run cached before then lacks them, and
 #: their absence on one side is not a difference (both sides having them are compared as usual).
-RECORDED_LATER = ("predictions", "pred_counts", "data_fingerprint")
+RECORDED_LATER = ("predictions", "pred_counts", "input_norms", "data_fingerprint")
 
 
 def recorded_later(metric: str) -> bool:

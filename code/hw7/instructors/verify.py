@@ -50,7 +50,7 @@ from hw7.instructors import compare, tolerances, verdicts
 from hw7.store import cache, fingerprint, registry, summary
 
 #: Per-epoch lists of an MNIST result (truncated to the first K epochs by ``--epochs K``).
-EPOCH_FIELDS = ("epochs", "eval_acc", "eval_loss", "train_loss", "grad_ratio", "grad_norms", "pred_counts")
+EPOCH_FIELDS = ("epochs", "eval_acc", "eval_loss", "train_loss", "grad_ratio", "grad_norms", "pred_counts", "input_norms")
 #: Recorded after the last epoch only, so a run cut short reproduces none of it.
 FINAL_FIELDS = ("predictions",)
 

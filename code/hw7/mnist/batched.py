@@ -292,29 +292,32 @@ class Chunk:
                     p.addcmul_(buf, self.neg_lr)
 
     @torch.no_grad()
-    def evaluate(self, max_elems: int = 1 << 24) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Mean cross-entropy and accuracy of every run on the evaluation set, (K,) each, and every run's
-        predicted labels, (K, n), on the device."""
+    def evaluate(self, max_elems: int = 1 << 24) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Mean cross-entropy and accuracy of every run on the evaluation set, (K,) each, every run's
+        predicted labels, (K, n), and the mean norm of each layer's input, (K, L), on the device."""
         X, Y = self.ds.test_x, self.ds.test_y
         K, L = self.K, self.n_layers
         loss = torch.zeros(K, dtype=torch.float64, device=self.device)
         correct = torch.zeros(K, dtype=torch.float64, device=self.device)
+        norms = torch.zeros(K, L, dtype=torch.float64, device=self.device)
         preds = []
         rows = max(1, max_elems // (K * max(self.sizes[1:])))
         for start in range(0, X.shape[0], rows):
             x, y = X[start:start + rows], Y[start:start + rows]
             n = x.shape[0]
+            norms[:, 0] += x.norm(dim=1).double().sum()
             # one GEMM per run (not one wide GEMM for all): a run's numbers then do not depend on K
             a = torch.stack([torch.addmm(self.b[0][k], x, self.W[0][k]) for k in range(K)])
             for l in range(1, L):
                 a = torch.relu(a) if self.relu else torch.sigmoid(a)
+                norms[:, l] += a.norm(dim=2).double().sum(dim=1)
                 a = torch.baddbmm(self.b[l], a, self.W[l])
             logp = torch.log_softmax(a, dim=2)
             yy = y.view(1, n, 1).expand(K, n, 1)
             loss -= logp.gather(2, yy).sum(dim=(1, 2)).double()
             preds.append(logp.argmax(dim=2))
             correct += (preds[-1] == y.view(1, n)).sum(dim=1).double()
-        return loss / X.shape[0], correct / X.shape[0], torch.cat(preds, dim=1)
+        return loss / X.shape[0], correct / X.shape[0], torch.cat(preds, dim=1), norms / X.shape[0]
 
 
 def _step_math(X: torch.Tensor, idx: torch.Tensor, y: torch.Tensor, Ws: list[torch.Tensor], bs: list[torch.Tensor],

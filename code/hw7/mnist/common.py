@@ -65,6 +65,7 @@ def check_against_data(cfg: TrainConfig, data: MnistData) -> None:
 def empty_result(cfg: TrainConfig, device: torch.device) -> dict[str, Any]:
     return {"eval_set": cfg.eval, "epochs": list(range(1, cfg.epochs + 1)), "eval_acc": [], "eval_loss": [],
             "train_loss": [], "grad_ratio": [], "grad_norms": [], "pred_counts": [], "predictions": None,
+            "input_norms": [],
             "diverged_epoch": None,
             "params": count_params(cfg.sizes, cfg.batch_norm), "seconds": 0.0, "device": str(device)}
 
@@ -78,9 +79,11 @@ def mark_diverged(result: dict[str, Any], epoch: int, n_weights: int, epochs: in
         result[key].extend([nan] * (epochs - epoch + 1))
     del result["grad_norms"][epoch - 1:]
     result["grad_norms"].extend([[nan] * n_weights for _ in range(epochs - epoch + 1)])
-    if "pred_counts" in result:  # absent in results begun before the field existed
-        del result["pred_counts"][epoch - 1:]
-        result["pred_counts"].extend([None] * (epochs - epoch + 1))
+    for key in ("pred_counts", "input_norms"):
+        if key in result:  # absent in results begun before the field existed
+            del result[key][epoch - 1:]
+            result[key].extend([None] * (epochs - epoch + 1))
+    if "predictions" in result:
         result["predictions"] = None
 
 

@@ -32,6 +32,7 @@ class EpochRecord(NamedTuple):
     eval_loss: float
     eval_acc: float
     finite: bool  # False: the run diverged during this epoch
+    input_norms: list[float]  # mean norm of each weight layer's input on the evaluation set (the image first)
 
 
 def _train_epoch(chunk: Chunk, epoch: int, n: int, bar: Any) -> None:
@@ -51,13 +52,14 @@ def _train_epoch(chunk: Chunk, epoch: int, n: int, bar: Any) -> None:
 def _epoch_records(chunk: Chunk) -> tuple[list[EpochRecord], torch.Tensor]:
     """One record per chunk row, read from the device in one transfer (the one sync per epoch), and the
     rows' predicted labels (K, n) on the CPU."""
-    eval_loss, eval_acc, pred = chunk.evaluate()
+    eval_loss, eval_acc, pred, input_norms = chunk.evaluate()
     finite = chunk.finite() & torch.isfinite(chunk.loss_acc)
     steps, L = chunk.n_steps, chunk.n_layers
     stats = torch.cat([(chunk.loss_acc / steps)[:, None], (chunk.ratio_acc / steps)[:, None],
                        chunk.norm_acc / steps, eval_loss[:, None], eval_acc[:, None],
-                       finite[:, None].double()], dim=1).cpu().tolist()
-    records = [EpochRecord(row[0], row[1], row[2:2 + L], row[2 + L], row[3 + L], row[4 + L] == 1.0) for row in stats]
+                       finite[:, None].double(), input_norms], dim=1).cpu().tolist()
+    records = [EpochRecord(row[0], row[1], row[2:2 + L], row[2 + L], row[3 + L], row[4 + L] == 1.0, row[5 + L:])
+               for row in stats]
     return records, pred.cpu()
 
 
@@ -67,6 +69,7 @@ def _append(result: dict[str, Any], record: EpochRecord) -> None:
     result["grad_norms"].append(record.grad_norms)
     result["eval_loss"].append(record.eval_loss)
     result["eval_acc"].append(record.eval_acc)
+    result["input_norms"].append(record.input_norms)
 
 
 def _finished(items: list[tuple[int, TrainConfig]], results: list[dict[str, Any]], positions: list[int],

@@ -90,6 +90,26 @@ class Network(nn.Module):
                 x = F.dropout(x, self.dropout, training=self.training)
         return self.layers[-1](x)
 
+    @torch.no_grad()
+    def input_norms(self, x: torch.Tensor) -> list[float]:
+        """Mean Euclidean norm, over the rows of ``x``, of what each weight layer receives (the image first).
+
+        A weight's gradient is (back-propagated error) x (the layer's input), so these norms are one factor
+        of every layer's gradient norm. Computed in eval mode (dropout off, batch norm's running statistics).
+        """
+        was_training = self.training
+        self.eval()
+        act = torch.sigmoid if self.activation == "sigmoid" else F.relu
+        norms = [x.norm(dim=1).double().mean().item()]
+        for i, layer in enumerate(self.layers[:-1]):
+            x = layer(x)
+            if self.norms is not None:
+                x = self.norms[i](x)
+            x = act(x)
+            norms.append(x.norm(dim=1).double().mean().item())
+        self.train(was_training)
+        return norms
+
     def num_params(self) -> int:
         """Trainable parameters (weights, biases, batch-norm affine)."""
         return sum(p.numel() for p in self.parameters() if p.requires_grad)

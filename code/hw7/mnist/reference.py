@@ -195,6 +195,8 @@ def _record_epoch(run: _Run, sums: tuple[torch.Tensor, torch.Tensor, torch.Tenso
     r["eval_acc"].append(eval_acc)
     run.epoch += 1
     record_predictions(r, pred, run.cfg, run.epoch)
+    if "input_norms" in r:  # a run resumed from a checkpoint written before the field existed lacks it
+        r["input_norms"].append(run.net.input_norms(run.ds.test_x))
     finite = all(bool(torch.isfinite(p).all()) for p in run.net.parameters()) and bool(torch.isfinite(loss_sum))
     if not finite:
         mark_diverged(r, run.epoch, len(run.weights), run.cfg.epochs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from hw7.present.claims import NBSP
+from hw7.present.stats import NBSP
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -75,8 +75,8 @@ def pts(delta: float, digits: int = 2, *, sign: bool = True) -> str:
 
 
 def p(value: float) -> str:
-    """``p = 0.12``, ``p < 0.001``: a p-value in prose (the rule's format, :func:`hw7.present.claims.p_text`)."""
-    from hw7.present.claims import p_text
+    """``p = 0.12``, ``p < 0.001``: a p-value in prose (the rule's format, :func:`hw7.present.stats.p_text`)."""
+    from hw7.present.stats import p_text
 
     return p_text(value)
 

@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
+from hw7.present.palette import COLORBLIND, OPTIMIZER_COLORS, OPTIMIZER_LABELS
+
 sns.set_theme(context="notebook", style="whitegrid", palette="colorblind", font_scale=1.0)
 # No figure.dpi here: Quarto's setup cell sets it per format (fig-dpi), and a value set on import
 # would override the PDF's resolution in a fresh kernel but not in a reused one.
@@ -26,33 +28,7 @@ PRINT_WIDTH_IN = 6.7
 #: Smallest font size (points) any figure text may have once printed at PRINT_WIDTH_IN.
 MIN_PRINT_PT = 7.0
 
-_CB = sns.color_palette("colorblind", 10)
-
-#: optimizer name -> colour; the same everywhere in the report
-OPTIMIZER_COLORS: dict[str, tuple[float, float, float]] = {
-    "gd": _CB[0],
-    "sgd": _CB[0],
-    "momentum": _CB[1],
-    "nesterov": _CB[4],
-    "adam": _CB[2],
-    "adagrad": _CB[9],
-    "adadelta": _CB[5],
-    "adamax": _CB[6],
-    "rmsprop": _CB[3],  # not the palette's grey: grey draws "the other optimizers" in appendix A
-}
-
-#: optimizer name -> how the report writes it
-OPTIMIZER_LABELS: dict[str, str] = {
-    "gd": "Gradient descent",
-    "sgd": "SGD",
-    "momentum": "Momentum",
-    "nesterov": "SGD (Nesterov momentum)",
-    "adam": "Adam",
-    "adagrad": "Adagrad",
-    "adadelta": "Adadelta",
-    "adamax": "Adamax",
-    "rmsprop": "RMSprop",
-}
+_CB = COLORBLIND
 
 #: hidden-unit activation -> colour (Problem 3 compares them in every figure)
 ACTIVATION_COLORS: dict[str, tuple[float, float, float]] = {"sigmoid": _CB[3], "relu": _CB[0]}
@@ -62,6 +38,7 @@ DIVERGED_MARKER: dict[str, Any] = dict(marker="X", s=90, color="black", zorder=5
 
 
 def color(optimizer: str) -> tuple[float, float, float]:
+    """The book's colour of an optimizer (:data:`hw7.present.palette.OPTIMIZER_COLORS`)."""
     return OPTIMIZER_COLORS[optimizer]
 
 

@@ -221,13 +221,3 @@ def adam(
         theta -= eta * (m_hat / denom)
 
     return _integrate(grad, init, eta, steps, update, [m, s], final_only=final_only, callback=callback)
-
-
-#: The optimizers by the names configs use.
-OPTIMIZERS: dict[str, Callable[..., Trajectory]] = {"gd": gd, "momentum": momentum, "adam": adam}
-#: Hyper-parameters each optimizer accepts (beyond grad, init, lrs, steps), with defaults.
-HYPER_DEFAULTS: dict[str, dict[str, object]] = {
-    "gd": {},
-    "momentum": {"gamma": 0.9},
-    "adam": {"gamma": 0.9, "beta": 0.99, "eps": 1e-8, "eps_inside": True},
-}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from typing import Any
 
+from hw7.problem1.optimizers import OPTIMIZERS
 from hw7.specs import ExperimentSpec, KindSpec
 
 #: kind -> its runner and code version (bump the version when the runner's numerics change)
@@ -35,6 +36,8 @@ def decades(first: int, last: int, per_decade: int) -> list[float]:
 
 
 P1_SWEEP_LRS = decades(-6, -1, 8)
+#: the optimizers of part (b) and of the sweep: every row of the optimizer table, in its order
+P1_OPTIMIZERS = tuple(OPTIMIZERS)
 
 
 def _p1(optimizer: str, lr: float) -> dict[str, Any]:
@@ -43,15 +46,15 @@ def _p1(optimizer: str, lr: float) -> dict[str, Any]:
 
 def _parts() -> list[ExperimentSpec]:
     return [
-        ExperimentSpec("p1-b", "rosenbrock", "GD, momentum and Adam at lr 1e-4",
-                    [_p1(o, 1e-4) for o in ("gd", "momentum", "adam")]),
+        ExperimentSpec("p1-b", "rosenbrock", "Every optimizer of the table at lr 1e-4",
+                    [_p1(o, 1e-4) for o in P1_OPTIMIZERS]),
         ExperimentSpec("p1-c", "rosenbrock", "Momentum and Adam at lr 1e-3",
                     [_p1(o, 1e-3) for o in ("momentum", "adam")]),
         ExperimentSpec("p1-d", "rosenbrock", "Adam at lr 1e-2 against momentum at lr 1e-4",
                     [_p1("adam", 1e-2), _p1("momentum", 1e-4)]),
         ExperimentSpec("p1-lr-sweep", "rosenbrock_sweep", "Final distance vs learning rate, 41 rates 1e-6..1e-1",
                     [{"optimizer": o, "lrs": P1_SWEEP_LRS, "steps": P1_STEPS, "init": P1_INIT}
-                     for o in ("gd", "momentum", "adam")]),
+                     for o in P1_OPTIMIZERS]),
     ]
 
 

@@ -7,7 +7,7 @@ beyond evaluating f on a plotting grid.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import Iterable, Protocol, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,12 +18,10 @@ from matplotlib.ticker import LogLocator
 from hw7.entry import Entry
 from hw7.present.fmt import lr as fmt_lr
 from hw7.present.fmt import lr_short
-from hw7.present.plots import DIVERGED_MARKER, MAX_WIDTH_IN, color, label
+from hw7.present.plots import DIVERGED_MARKER, MAX_WIDTH_IN
 from hw7.problem1 import rosenbrock
 from hw7.problem1.experiments import adam_variant_name
-
-if TYPE_CHECKING:  # findings import nothing from here; the names are for the annotations only
-    from hw7.problem1.findings import P1Findings, Run
+from hw7.problem1.optimizers import color, label
 
 
 @dataclass(frozen=True)
@@ -34,14 +32,6 @@ class Extent:
     xmax: float
     ymin: float
     ymax: float
-
-    @classmethod
-    def around(cls, entries: Sequence[Entry], margin: float = 0.08) -> "Extent":
-        """The smallest window holding every (finite) iterate of ``entries``, plus a margin."""
-        xy = np.concatenate([np.asarray(e["result"]["xy"]) for e in entries])
-        lo, hi = xy.min(axis=0), xy.max(axis=0)
-        pad = (hi - lo) * margin
-        return cls(lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
 
     def contains(self, xy: np.ndarray) -> np.ndarray:
         return (xy[:, 0] >= self.xmin) & (xy[:, 0] <= self.xmax) & (xy[:, 1] >= self.ymin) & (xy[:, 1] <= self.ymax)
@@ -227,32 +217,50 @@ def adam_variants(entries: Sequence[Entry]) -> plt.Figure:
 
 
 # ---------------------------------------------------------------------------------------------
-# The chapter's figures, drawn from its findings (hw7.problem1.findings), so no plotting code lives
-# in the .qmd. One plotting window for every trajectory plot: around part (b)'s three paths.
+# The chapter's figures, so no plotting code lives in the .qmd. One plotting window for every
+# trajectory plot, a setting (not fitted to whatever runs exist, so a new run cannot move it): it
+# holds every path of part (b)'s homework optimizers with a margin (tests/test_figures.py checks).
+
+#: the window of every trajectory plot of chapter 1
+WINDOW = Extent(xmin=-4.6, xmax=4.4, ymin=-2.8, ymax=8.4)
 
 
-def _window(f: "P1Findings") -> Extent:
-    return Extent.around(list(f.extent_entries))
-
-
-def chapter_contour(f: "P1Findings") -> plt.Figure:
+def chapter_contour() -> plt.Figure:
     """Part (a): the valley's contours on the chapter's plotting window."""
     fig, ax = plt.subplots(figsize=(7, 4.6), layout="constrained")
-    contour(ax, _window(f))
+    contour(ax, WINDOW)
     ax.legend(loc="lower right", fontsize="small")
     return fig
 
 
-def chapter_comparison(f: "P1Findings", runs: Sequence["Run"]) -> plt.Figure:
-    """Paths and error curves of ``runs`` (findings' runs) on the chapter's window."""
-    return comparison([r.entry for r in runs], _window(f))
+class Cached(Protocol):
+    """What the chapter's findings hand a figure: a run, or a sweep line, with its cached entry."""
+
+    @property
+    def entry(self) -> Entry: ...
 
 
-def chapter_sweep(f: "P1Findings") -> plt.Figure:
-    """Final distance against the rate for the three methods (the sweep's entries ride on its lines)."""
-    return lr_sweep([line.entry for line in f.sweep.lines], {ln.optimizer: ln.tied_best for ln in f.sweep.lines})
+class Tied(Cached, Protocol):
+    """A sweep line: its entry, its optimizer and the rates that tie for its best."""
+
+    @property
+    def optimizer(self) -> str: ...
+
+    @property
+    def tied_best(self) -> tuple[float, ...]: ...
 
 
-def chapter_adam_variants(f: "P1Findings") -> plt.Figure:
+def chapter_comparison(runs: Iterable[Cached]) -> plt.Figure:
+    """Paths and error curves of the findings' ``runs`` on the chapter's window."""
+    return comparison([r.entry for r in runs], WINDOW)
+
+
+def chapter_sweep(lines: Iterable[Tied]) -> plt.Figure:
+    """Final distance against the rate, one line per optimizer, each one's tied best rates circled."""
+    lines = list(lines)
+    return lr_sweep([ln.entry for ln in lines], {ln.optimizer: ln.tied_best for ln in lines})
+
+
+def chapter_adam_variants(runs: Iterable[Cached]) -> plt.Figure:
     """The homework's Adam and its three variants at parts (b) and (d)'s rates."""
-    return adam_variants([r.entry for r in f.variants.runs.values()])
+    return adam_variants([r.entry for r in runs])

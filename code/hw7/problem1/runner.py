@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from hw7.errors import ConfigError
 from hw7.problem1 import descent, rosenbrock
+from hw7.problem1.optimizers import OPTIMIZERS
 from hw7.validation import is_int, is_real
 
 #: Log-spaced steps kept per decade (120: 600 for 10^5 steps, every power of ten included), and the
@@ -51,9 +52,9 @@ def _check_keys(kind: str, where: str, config: Any) -> str:
     if not isinstance(config, dict):
         raise ConfigError(f"{where}: must be a dict, got {type(config).__name__}")
     optimizer = config.get("optimizer")
-    if optimizer not in descent.OPTIMIZERS:
-        raise ConfigError(f"{where}: 'optimizer' must be one of {sorted(descent.OPTIMIZERS)}, got {optimizer!r}")
-    allowed = set(_REQUIRED[kind]) | set(descent.HYPER_DEFAULTS[optimizer])
+    if optimizer not in OPTIMIZERS:
+        raise ConfigError(f"{where}: 'optimizer' must be one of {sorted(OPTIMIZERS)}, got {optimizer!r}")
+    allowed = set(_REQUIRED[kind]) | set(OPTIMIZERS[optimizer].defaults)
     unknown = sorted(set(config) - allowed)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {unknown} for optimizer {optimizer!r}; allowed: {sorted(allowed)}")
@@ -87,7 +88,7 @@ def _init(where: str, init: Any) -> tuple[float, float]:
 def _hyper(where: str, optimizer: str, config: dict[str, Any]) -> dict[str, Any]:
     """The optimizer's hyper-parameters, defaults filled in, as the descent functions take them."""
     hyper: dict[str, Any] = {}
-    for key, default in descent.HYPER_DEFAULTS[optimizer].items():
+    for key, default in OPTIMIZERS[optimizer].defaults.items():
         v = config.get(key, default)
         if key == "eps_inside":
             if not isinstance(v, bool):
@@ -244,7 +245,7 @@ class _Progress:
 def _optimize(cfg: DescentConfig, lrs: Any, *, final_only: bool, progress: bool, desc: str) -> descent.Trajectory:
     bar = _Progress(cfg.steps, desc, progress)
     try:
-        return descent.OPTIMIZERS[cfg.optimizer](
+        return OPTIMIZERS[cfg.optimizer].rule(
             rosenbrock.gradient, cfg.init, lrs, cfg.steps,
             final_only=final_only, callback=bar, **cfg.hyper,
         )

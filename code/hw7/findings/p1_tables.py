@@ -1,22 +1,23 @@
-"""Chapter 1's tables as Markdown, from its findings (:mod:`hw7.problem1.findings`)."""
+"""Chapter 1's tables as Markdown, from its findings (:mod:`hw7.findings.p1`)."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable
 
 import pandas as pd
 
+from hw7.findings.p1_runs import Run, Variants
+from hw7.findings.p1_sweep import Limits
 from hw7.present import fmt
 from hw7.problem1.experiments import P1_ADAM_VARIANTS
 from hw7.problem1.figures import ADAM_VARIANT_LABELS, run_label
-from hw7.problem1.findings import Limits, Run, Variants
 
 
 def _markdown(rows: list[dict[str, str]]) -> str:
     return pd.DataFrame(rows).to_markdown(index=False, disable_numparse=True)
 
 
-def speed(runs: Sequence[Run]) -> str:
+def speed(runs: Iterable[Run]) -> str:
     """First step within each distance of (1, 1), the final distance and its range over the last 10 %."""
     return _markdown([{
         "run": run_label(r.entry, short=False),

@@ -437,6 +437,20 @@ def best(groups: Mapping[K, Iterable[float]], *, higher_is_better: bool = True, 
     return Best(top=top, tied=tied, p=tuple(p[k] for k in tied))
 
 
+def best_paired(groups: Mapping[K, Mapping[int, float]], *, higher_is_better: bool = True,
+                alpha: float = ALPHA) -> Best[K]:
+    """:func:`best` for settings that share seeds (``{setting: {seed: value}}``): each setting against the
+    top by the paired test on their shared seeds; a setting is tied unless that test separates it."""
+    if not groups:
+        raise ValueError("best_paired needs at least one group")
+    mean = {k: sum(v.values()) / len(v) for k, v in groups.items()}
+    ranked = sorted(groups, key=lambda k: mean[k], reverse=higher_is_better)
+    top = ranked[0]
+    p = {k: 1.0 if k == top else paired(groups[k], groups[top]).p for k in ranked}
+    tied = tuple(k for k in ranked if p[k] >= alpha)
+    return Best(top=top, tied=tied, p=tuple(p[k] for k in tied))
+
+
 # ------------------------------------------------------------------------------------------------
 # Categorical words: all / none / some
 
