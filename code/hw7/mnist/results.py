@@ -19,7 +19,7 @@ from hw7.sense import fields, hex_digest, integer, integers, need, optional, rea
 HISTORIES = ("eval_acc", "eval_loss", "train_loss", "grad_ratio", "grad_norms")
 REQUIRED = ("eval_set", "epochs", *HISTORIES, "diverged_epoch", "params", "seconds", "device")
 #: fields added over time (entries written before them lack them)
-OPTIONAL = ("runs_in_batch", "cpu_seconds", "data_fingerprint", "pred_counts", "predictions")
+OPTIONAL = ("runs_in_batch", "cpu_seconds", "data_fingerprint", "pred_counts", "predictions", "input_norms")
 
 
 def check(config: Mapping[str, Any], result: Any, *, epochs_run: int | None = None, where: str = "result") -> None:
@@ -46,6 +46,8 @@ def check(config: Mapping[str, Any], result: Any, *, epochs_run: int | None = No
         real(r["cpu_seconds"], f"{where}.cpu_seconds", 0.0)
     if "data_fingerprint" in r:
         hex_digest(r["data_fingerprint"], f"{where}.data_fingerprint", (16, 64))
+    for row in _rows(r, "input_norms", where, rows, diverged):
+        reals(row, f"{where}.input_norms[…]", n_weights, 0.0, nan=True, inf=True)
     _predictions(r, where, rows, diverged)
 
 
@@ -62,21 +64,27 @@ def _histories(r: Mapping[str, Any], where: str, rows: int, n_weights: int, dive
     real_grid(r["grad_norms"], f"{where}.grad_norms", (rows, n_weights), 0.0, nan=True, inf=True)
 
 
+def _rows(r: Mapping[str, Any], name: str, where: str, rows: int, diverged: int | None) -> list[Any]:
+    """The recorded rows of a per-epoch field added later (``pred_counts``, ``input_norms``): one row per epoch,
+    null before a resume from a checkpoint older than the field and from the diverged epoch on, nowhere else."""
+    if name not in r:
+        return []
+    values = series(r[name], f"{where}.{name}", rows)
+    first = next((i for i, row in enumerate(values) if row is not None), len(values))
+    for i, row in enumerate(values):
+        after = diverged is not None and i >= diverged - 1
+        need(row is None or not after, f"{where}.{name}[{i}] must be null: the run diverged at epoch {diverged}")
+        need(row is not None or i < first or after,
+             f"{where}.{name}[{i}] is null between recorded epochs of a run that had not diverged")
+    return [row for row in values if row is not None]
+
+
 def _predictions(r: Mapping[str, Any], where: str, rows: int, diverged: int | None) -> None:
-    """``pred_counts``: per epoch, the evaluation images assigned to each digit (null before a resume from a
-    checkpoint older than the field, and from the diverged epoch on); ``predictions``: the last epoch's digits
-    of a test-split run (null otherwise)."""
+    """``pred_counts``: per epoch, the evaluation images assigned to each digit, every row summing to the
+    evaluation set's size; ``predictions``: the last epoch's digits of a test-split run that finished (else null)."""
     known = r.get("data_fingerprint") in KNOWN
-    counts = series(r.get("pred_counts", []), f"{where}.pred_counts", rows if "pred_counts" in r else 0)
-    first = next((i for i, row in enumerate(counts) if row is not None), len(counts))
-    totals = set()
-    for i, row in enumerate(counts):
-        if row is None:
-            need(i < first or diverged is not None and i >= diverged - 1,
-                 f"{where}.pred_counts[{i}] is null between recorded epochs of a run that had not diverged")
-        else:
-            need(diverged is None or i < diverged - 1, f"{where}.pred_counts[{i}] must be null: the run diverged")
-            totals.add(sum(integers(row, f"{where}.pred_counts[{i}]", 10, 0)))
+    counts = _rows(r, "pred_counts", where, rows, diverged)
+    totals = {sum(integers(row, f"{where}.pred_counts[…]", 10, 0)) for row in counts}
     size = EVAL_SIZE if known else (min(totals) if totals else None)
     need(not totals or totals == {size} and (size or 0) > 0,
          f"{where}.pred_counts rows must each sum to the evaluation set's size ({size}), got {sorted(totals)}")
@@ -87,6 +95,6 @@ def _predictions(r: Mapping[str, Any], where: str, rows: int, diverged: int | No
     need(r["eval_set"] == "test" and diverged is None, f"{where}.predictions belong to test-split runs that finished")
     need(size is None or len(predictions) == size,
          f"{where}.predictions must hold one digit per evaluation image ({size}), got {len(predictions)}")
-    last = counts[-1] if counts else None
+    last = r["pred_counts"][-1] if r.get("pred_counts") else None
     need(last is None or [predictions.count(str(d)) for d in range(10)] == last,
          f"{where}.predictions disagree with the last epoch's pred_counts")
