@@ -10,12 +10,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hw7 import REPO_ROOT
+from hw7 import project
 from hw7.entry import Entry  # noqa: E402  (re-exported for the findings modules)
 from hw7.store import loader, summary
 
-#: per-epoch cost of each distortion against a plain epoch (benchmarks/bench_augment.py)
-AUGMENT_BENCHMARK = REPO_ROOT / "benchmarks" / "augment_results.json"
+#: per-epoch cost of each distortion against a plain epoch (benchmarks/bench_augment.py), in the project
+AUGMENT_BENCHMARK = Path("benchmarks") / "augment_results.json"
 
 
 def entries(experiment: str) -> list[Entry]:
@@ -28,9 +28,9 @@ def summary_values() -> dict[str, Any]:
     return summary.read()
 
 
-def benchmark(path: Path = AUGMENT_BENCHMARK) -> dict[str, Any] | None:
-    """The distortion benchmark, or None where it was not run on this checkout."""
+def benchmark(path: Path | None = None) -> dict[str, Any] | None:
+    """The distortion benchmark (of the project, :mod:`hw7.project`), or None where it was not run there."""
     try:
-        return json.loads(path.read_text())
+        return json.loads((path or project.root() / AUGMENT_BENCHMARK).read_text())
     except FileNotFoundError:
         return None

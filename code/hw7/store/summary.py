@@ -21,7 +21,7 @@ from typing import IO, Any
 import hw7.mnist.metrics
 import hw7.problem1.metrics
 import hw7.readings.metrics
-from hw7 import REPO_ROOT
+from hw7 import project
 from hw7.entry import Metric
 from hw7.errors import CacheCorrupt, CacheMissing, SummaryStale
 from hw7.store import cache, registry
@@ -34,16 +34,22 @@ METRICS: dict[str, Metric] = {
     name: metric for family in FAMILY_METRICS for name, metric in family.METRICS.items()}
 
 
-#: written by benchmarks/bench_sweep.py (one measurement on one machine, not a cache entry)
-BENCHMARK_FILE = REPO_ROOT / "benchmarks" / "results.json"
+#: written by benchmarks/bench_sweep.py (one measurement on one machine, not a cache entry), in the project
+BENCHMARK_FILE = Path("benchmarks") / "results.json"
+
+
+def benchmark_file() -> Path:
+    """The project's benchmark file (:mod:`hw7.project`), read by the summary's ``perf.*`` numbers."""
+    return project.root() / BENCHMARK_FILE
 
 
 def benchmark() -> dict[str, Any]:
     """The benchmark file as written (empty where it was not run): the one source of the ``perf.*``
     numbers, readable without verifying the whole summary (appendix C needs only these)."""
-    if not BENCHMARK_FILE.is_file():
+    path = benchmark_file()
+    if not path.is_file():
         return {}
-    return dict(json.loads(BENCHMARK_FILE.read_text()))
+    return dict(json.loads(path.read_text()))
 
 
 def _perf() -> dict[str, float]:
@@ -94,7 +100,7 @@ def build(root: Path | None = None) -> Build:
         out.origin.update(dict.fromkeys(numbers, name))
     perf = _perf()
     out.values.update(perf)
-    out.origin.update(dict.fromkeys(perf, str(BENCHMARK_FILE.relative_to(REPO_ROOT))))
+    out.origin.update(dict.fromkeys(perf, str(BENCHMARK_FILE)))
     out.values = {k: _clean(out.values[k]) for k in sorted(out.values)}
     return out
 
