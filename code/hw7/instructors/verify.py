@@ -444,7 +444,7 @@ def _planned_batch(run: registry.Run, plan: Plan, epochs: int | None, busy: dict
     scope = f", first {epochs} of {run.config.get('epochs')} epochs" if share < 1 else ""
     if len(batch) > 1:
         how = (f"{note}: {len(batch)} runs retrained together by the batched engine{scope}; the estimate is "
-               "the batch's recorded time, plus compiling its step once (torch.compile, on the CPU for batches of 4+: "
+               "the batch's recorded time for them, plus compiling its step once (torch.compile, on the CPU for batches of 4+: "
                "seconds on an idle machine, minutes on a busy one)")
     else:
         how = f"{note or 'trained alone'}{scope}"
