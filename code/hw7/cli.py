@@ -163,8 +163,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def _verify_dry_run(args: argparse.Namespace, verify: "ModuleType") -> int:
     """``verify --dry-run``: what the selection would recompute and for about how long; nothing is computed."""
-    runs, chosen = verify.select(args.names, args.key, args.sample, args.seed) if (
-        args.names or args.key or args.sample is not None) else ([], "no runs")
+    named = args.names or args.key or args.sample is not None
+    runs, chosen = verify.select(args.names, args.key, args.sample, args.seed) if named or not args.summary else (
+        [], "no runs")  # a usage error unless --summary alone is asked
     plan = verify.dry_run(runs, epochs=args.epochs, alone=args.alone, device=args.device)
     if args.json:
         print(_strict_json({**verify.dry_run_json(plan, chosen), "summary_check": bool(args.summary)}))
