@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from cache_fixtures import tamper
+from cli_output import after_header
 from hw7 import REPO_ROOT, cli
 from hw7.instructors import tolerances
 from hw7.store import cache
@@ -32,7 +33,7 @@ def write(path, values):
 def run_diff(capsys, *argv):
     code = cli.main(["diff", *argv])
     captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return code, captured.out, after_header(captured.err)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from cache_fixtures import tamper
+from cli_output import after_header
 from hw7 import cli
 from hw7.errors import Hw7Error
 from hw7.instructors import verify
@@ -28,7 +29,7 @@ def cached(scratch_cache, tiny_registry, capsys):
 def run_verify(capsys, *argv):
     code = cli.main(["verify", "--no-progress", *argv])
     captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return code, captured.out, after_header(captured.err)
 
 
 def test_untouched_entries_verify_bit_identically(capsys, cached):

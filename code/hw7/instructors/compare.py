@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from hw7 import REPO_ROOT, safe_io
+from hw7 import project, safe_io
 from hw7.errors import CacheCorrupt, Hw7Error
 from hw7.instructors.tolerances import (
     Difference,
@@ -191,15 +191,17 @@ def strict_json(obj: Any) -> Any:
     return _jsonable(obj)
 
 
-def report_json(report: Report) -> dict[str, Any]:
-    """The report as strict JSON data (non-finite numbers as the strings "nan", "inf", "-inf")."""
+def report_json(report: Report, sides: tuple[str, str] = ("a", "b")) -> dict[str, Any]:
+    """The report as strict JSON data (non-finite numbers as the strings "nan", "inf", "-inf"). ``sides`` names
+    the two sides in the keys (``hw7 diff``: "a"/"b"; ``verify``: "cached"/"recomputed")."""
+    a, b = sides
     return strict_json({
-        "a": report.a_label, "b": report.b_label, "equal": report.ok, "compared": report.compared,
-        "differences": [{"metric": d.metric, "a": _jsonable(d.a), "b": _jsonable(d.b), "abs_diff": d.abs_diff,
+        a: report.a_label, b: report.b_label, "equal": report.ok, "compared": report.compared,
+        "differences": [{"metric": d.metric, a: _jsonable(d.a), b: _jsonable(d.b), "abs_diff": d.abs_diff,
                          "rel_diff": d.rel_diff, "tolerance": d.tolerance, "note": d.detail} for d in report.differences],
-        "only_a": {n: _jsonable(report.one_sided.get(n)) for n in report.only_a},
-        "only_b": {n: _jsonable(report.one_sided.get(n)) for n in report.only_b}, "ignored": report.ignored,
-        "runs_compared": report.runs_compared, "runs_only_a": report.runs_only_a, "runs_only_b": report.runs_only_b,
+        f"only_{a}": {n: _jsonable(report.one_sided.get(n)) for n in report.only_a},
+        f"only_{b}": {n: _jsonable(report.one_sided.get(n)) for n in report.only_b}, "ignored": report.ignored,
+        "runs_compared": report.runs_compared, f"runs_only_{a}": report.runs_only_a, f"runs_only_{b}": report.runs_only_b,
         "notes": report.notes,
     })
 
@@ -229,8 +231,10 @@ def load_summary(path: Path) -> dict[str, Any]:
     return parse_summary(text, str(path))
 
 
-def summary_at_rev(rev: str, path: str = "cache/summary.json", repo: Path = REPO_ROOT) -> dict[str, Any]:
-    """``path`` as committed at git revision ``rev`` (read with ``git show``; nothing is checked out).
+def summary_at_rev(rev: str, path: str = "cache/summary.json", repo: Path | None = None) -> dict[str, Any]:
+    """``path`` of the project ``repo`` (default: the one the command runs in, :mod:`hw7.project`) as committed
+    at git revision ``rev`` (read with ``git show``; nothing is checked out). The path is taken relative to
+    the project folder (``REV:./PATH``), so a project inside a larger repository reads its own file.
 
     ``diff`` promises never to write, so a revision that git would take as an option (``--output=FILE``
     writes a file) is refused; ``--end-of-options`` guards the same on gits that know it (2.24+)."""
@@ -238,8 +242,8 @@ def summary_at_rev(rev: str, path: str = "cache/summary.json", repo: Path = REPO
         raise Hw7Error(f"{rev!r} is not a git revision (a revision never starts with '-' and is valid UTF-8); "
                        "name a commit, tag or branch, e.g. `--rev HEAD~1` (see `git log --oneline`)")
     try:
-        proc = subprocess.run(["git", "-C", str(repo), "show", "--end-of-options", f"{rev}:{path}"],
-                              capture_output=True)
+        proc = subprocess.run(["git", "-C", str(repo or project.root()), "show", "--end-of-options",
+                               f"{rev}:./{path}"], capture_output=True)
     except OSError as exc:
         raise Hw7Error(f"cannot run git ({exc}); compare two files instead: `python -m hw7 diff OLD.json NEW.json`") from None
     if proc.returncode != 0:

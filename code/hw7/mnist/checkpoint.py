@@ -5,8 +5,8 @@ optimizer and scheduler state, every random stream (data order, distortions, the
 dropout draws from), the history so far and the time spent. Resuming from it gives the run an
 uninterrupted one would have given (bit-identical in float64 on one machine; tested).
 
-Checkpoints live outside the committed cache (``$HW7_CHECKPOINT_DIR``, else ``.checkpoints/`` at the
-repository root, git-ignored), one file per config, written atomically (temp file + ``os.replace``),
+Checkpoints live outside the committed cache (``$HW7_CHECKPOINT_DIR``, else ``.checkpoints/`` in the
+project folder of :mod:`hw7.project`, git-ignored), one file per config, written atomically (temp file + ``os.replace``),
 and removed once the run's entry is saved. A checkpoint whose stored config or format differs from
 the run's is ignored with a one-line message and overwritten, never resumed.
 
@@ -34,14 +34,13 @@ from typing import Any
 
 import torch
 
-from hw7 import safe_io
+from hw7 import project, safe_io
 from hw7.errors import Hw7Error
 from hw7.mnist.config import TrainConfig
 from hw7.mnist.experiments import KINDS
 
 #: Bump when the contents or their meaning change: older checkpoints are then ignored.
 FORMAT = 1
-REPO_ROOT = Path(__file__).resolve().parents[3]
 #: The largest checkpoint read (weights and Adam's two moments of the largest net are far below it).
 MAX_BYTES = 2**30
 #: The temp files :meth:`Checkpoint.save` makes (``mkstemp``: the file's name, 8 characters, ``.tmp``).
@@ -53,8 +52,9 @@ class CheckpointUnwritable(Hw7Error):
 
 
 def checkpoint_dir() -> Path:
-    """``$HW7_CHECKPOINT_DIR`` if set (``~`` expanded), else ``<repo>/.checkpoints`` (git-ignored)."""
-    return Path(os.environ.get("HW7_CHECKPOINT_DIR") or REPO_ROOT / ".checkpoints").expanduser()
+    """``$HW7_CHECKPOINT_DIR`` if set (``~`` expanded), else ``.checkpoints`` (git-ignored) in the project
+    (:mod:`hw7.project`)."""
+    return Path(os.environ.get("HW7_CHECKPOINT_DIR") or project.root() / ".checkpoints").expanduser()
 
 
 def check_folder(folder: Path | None = None) -> Path:

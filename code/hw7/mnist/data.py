@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from hw7 import REPO_ROOT
+from hw7 import project
 from hw7.errors import Hw7Error
 from hw7.mnist import known_data
 
@@ -76,14 +76,15 @@ class MnistData:
 
 
 def default_root() -> Path:
-    """Where MNIST is looked for: $HW7_DATA_ROOT, else ../shared/data beside the repo, else <repo>/data."""
+    """Where MNIST is looked for: $HW7_DATA_ROOT, else ../shared/data beside the project (:mod:`hw7.project`),
+    else the project's data/."""
     env = os.environ.get("HW7_DATA_ROOT")
     if env:
         return Path(env).expanduser()
-    shared = REPO_ROOT.parent / "shared" / "data"
+    shared = project.root().parent / "shared" / "data"
     if shared.is_dir():
         return shared
-    return REPO_ROOT / "data"
+    return project.root() / "data"
 
 
 def _raw_dir(root: str | Path | None) -> Path:

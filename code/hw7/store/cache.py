@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Callable, cast
 
-from hw7 import REPO_ROOT, safe_io
+from hw7 import project, safe_io
 from hw7.entry import Entry
 from hw7.errors import CacheCorrupt, CacheMissing, CacheUnwritable
 from hw7.sense import Nonsense
@@ -34,11 +34,12 @@ SCHEMA = 1
 
 
 def cache_root() -> Path:
-    """``$HW7_CACHE_DIR`` if set (tests, scratch reruns), else the committed ``cache/``.
+    """``$HW7_CACHE_DIR`` if set (tests, scratch reruns), else the ``cache/`` of the project the command
+    runs in (:mod:`hw7.project`: the nearest enclosing folder with ``_quarto.yml`` and ``cache/``).
 
     A root that is a file (or lies under one) raises :class:`CacheUnwritable` here, so every command
     gives the same one-line verdict instead of some saying "missing" and others "CORRUPT"."""
-    root = Path(os.environ.get("HW7_CACHE_DIR") or REPO_ROOT / "cache").expanduser()  # '~/x' is not ./~/x
+    root = project.cache_dir()
     for folder in (root, *root.parents):  # the nearest thing that exists must be a folder
         if folder.exists():
             if not folder.is_dir():

@@ -21,7 +21,7 @@ from typing import IO, Any
 import hw7.mnist.metrics
 import hw7.problem1.metrics
 import hw7.readings.metrics
-from hw7 import REPO_ROOT, safe_io
+from hw7 import project, safe_io
 from hw7.entry import Metric
 from hw7.errors import CacheCorrupt, CacheMissing, SummaryStale
 from hw7.sense import integer, mapping, need, real, series
@@ -36,8 +36,13 @@ METRICS: dict[str, Metric] = {
     name: metric for family in FAMILY_METRICS for name, metric in family.METRICS.items()}
 
 
-#: written by benchmarks/bench_sweep.py (one measurement on one machine, not a cache entry)
-BENCHMARK_FILE = REPO_ROOT / "benchmarks" / "results.json"
+#: written by benchmarks/bench_sweep.py (one measurement on one machine, not a cache entry), in the project
+BENCHMARK_FILE = Path("benchmarks") / "results.json"
+
+
+def benchmark_file() -> Path:
+    """The project's benchmark file (:mod:`hw7.project`), read by the summary's ``perf.*`` numbers."""
+    return project.root() / BENCHMARK_FILE
 
 
 class BenchmarkCorrupt(CacheCorrupt):
@@ -50,11 +55,12 @@ def benchmark() -> dict[str, Any]:
 
     A damaged file (truncated by a kill, a field missing, a number that is not one) raises one
     :class:`BenchmarkCorrupt` line instead of a traceback in ``summary``, ``verify --summary``, ``run`` and the book."""
-    if not BENCHMARK_FILE.exists():
+    path = benchmark_file()
+    if not path.exists():
         return {}
-    where = BENCHMARK_FILE.relative_to(REPO_ROOT)
+    where = BENCHMARK_FILE
     try:
-        bench = loads_strict(safe_io.read_text(BENCHMARK_FILE))
+        bench = loads_strict(safe_io.read_text(path))
         _check_benchmark(bench)
     except (OSError, ValueError) as exc:  # JSON, encoding, duplicate keys, Nonsense
         raise BenchmarkCorrupt(f"{where} is damaged ({exc.__class__.__name__}: {exc}); restore it "
@@ -124,9 +130,9 @@ def build(root: Path | None = None) -> Build:
         perf = _perf()
     except BenchmarkCorrupt as exc:  # the perf.* numbers are left out and named, like a damaged entry
         perf = {}
-        out.corrupt[str(BENCHMARK_FILE.relative_to(REPO_ROOT))] = str(exc)
+        out.corrupt[str(BENCHMARK_FILE)] = str(exc)
     out.values.update(perf)
-    out.origin.update(dict.fromkeys(perf, str(BENCHMARK_FILE.relative_to(REPO_ROOT))))
+    out.origin.update(dict.fromkeys(perf, str(BENCHMARK_FILE)))
     out.values = {k: _clean(out.values[k]) for k in sorted(out.values)}
     return out
 
