@@ -22,6 +22,8 @@ import sys
 import time
 from collections.abc import Sequence
 
+from hw7.cluster.spec import add_arguments as cluster_arguments
+from hw7.cluster.spec import from_args as cluster_spec
 from hw7.errors import CacheCorrupt, Hw7Error
 from hw7.store import cache, registry, summary
 
@@ -77,8 +79,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise Hw7Error("name experiments to run, or pass --all (see `python -m hw7 list`)")
     # validate every name, and that the results can be saved, before computing anything
     experiments = list(registry.experiments().values()) if args.all else registry.select(args.names)
+    cluster = cluster_spec(args)  # None: compute in this process
     cache.check_writable([r for exp in experiments for r in _todo(exp, args.force)])
     cache.remove_stale_temp_files()  # left by an earlier run killed mid-write
+    if cluster is not None:  # Dask tasks (hw7.cluster); a failed task is named in one line, the rest saved: exit 1
+        from hw7.cluster import run as on_cluster
+
+        failed = on_cluster.run_experiments(experiments, cluster, force=args.force, progress=not args.no_progress)
+        return _write_summary() or (1 if failed else 0)
     for exp in experiments:
         run_experiment(exp, force=args.force, progress=not args.no_progress)
     return _write_summary()
@@ -130,7 +138,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return 0 if checked.ok else 1
     runs, chosen = verify.select(args.names, args.key, args.sample, args.seed)
     checks = verify.verify(runs, epochs=args.epochs, alone=args.alone, atol=args.atol, rtol=args.rtol,
-                           exact=args.exact, progress=not args.no_progress and not args.json, device=args.device)
+                           exact=args.exact, progress=not args.no_progress and not args.json, device=args.device,
+                           cluster=cluster_spec(args))
     ok = all(c.ok for c in checks) and (checked is None or checked.ok)
     if args.json:
         doc = verify.checks_json(checks, chosen)
@@ -156,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every experiment in the registry")
     p.add_argument("--force", action="store_true", help="recompute runs that are already cached")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (logs, CI)")
+    cluster_arguments(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("summary", help="rebuild cache/summary.json from the cache entries")
@@ -209,6 +219,7 @@ def _add_verify(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> N
     p.add_argument("--rtol", type=float, help="relative tolerance (instead of bit-identity / the rounding tolerance)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    cluster_arguments(p)
     p.set_defaults(func=cmd_verify)
 
 
