@@ -30,8 +30,10 @@ def experiments() -> list[registry.Experiment]:
         registry._experiment("c-mnist", "mnist", "one tiny MNIST chunk", [
             mnist_config(sizes=[784, 8, 10], epochs=1, batch_size=1000, lr=lr, seed=seed)
             for seed, lr in ((0, 0.5), (1, 0.1))]),
-        registry._experiment("c-many", "rosenbrock", "Problem 1 runs of a second each", [
-            p1("gd", lr, 40_000) for lr in (1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4)]),
+        registry._experiment("c-kill", "rosenbrock", "a Problem 1 run of about a second between two short ones", [
+            p1("gd", 1e-5, 5_000), p1("gd", 2e-5, 60_000), p1("gd", 5e-5, 5_000)]),
+        registry._experiment("c-resume", "rosenbrock", "Problem 1 runs of a fraction of a second", [
+            p1("adam", lr, 15_000) for lr in (1e-3, 2e-3, 5e-3)]),
     ]
 
 
