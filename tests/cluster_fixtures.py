@@ -33,7 +33,7 @@ def experiments() -> list[registry.Experiment]:
         registry._experiment("c-kill", "rosenbrock", "a Problem 1 run of about a second between two short ones", [
             p1("gd", 1e-5, 5_000), p1("gd", 2e-5, 60_000), p1("gd", 5e-5, 5_000)]),
         registry._experiment("c-resume", "rosenbrock", "Problem 1 runs of a fraction of a second", [
-            p1("adam", lr, 15_000) for lr in (1e-3, 2e-3, 5e-3)]),
+            p1("adam", lr, 20_000) for lr in (1e-3, 2e-3, 5e-3, 1e-2)]),
     ]
 
 

@@ -43,7 +43,7 @@ def dask(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HW7_DATA_ROOT", str(root))
         mp.setenv("HW7_CHECKPOINT_DIR", str(tmp_path_factory.mktemp("checkpoints")))
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0") as cluster, \
                 Client(cluster) as client:
             yield client, cluster.scheduler_address
 
@@ -88,6 +88,16 @@ def test_bad_cluster_options_are_one_line_before_anything_runs(scratch_cache, re
     assert not any(cache.has_entry(r) for r in EXPERIMENTS["c-p1"].runs)
 
 
+def test_an_unreachable_scheduler_is_one_line(scratch_cache, registry_of, capsys, monkeypatch):
+    from hw7.cluster import connect
+
+    registry_of("c-p1")
+    monkeypatch.setattr(connect, "CONNECT_TIMEOUT", 1)
+    code, _, err = _run(capsys, "c-p1", "--cluster", "tcp://127.0.0.1:9")
+    assert code == 2 and err.startswith("hw7: error: cannot reach a Dask scheduler at tcp://127.0.0.1:9 within 1 s")
+    assert len(err.strip().splitlines()) == 1 and not any(cache.has_entry(r) for r in EXPERIMENTS["c-p1"].runs)
+
+
 def test_slurm_settings_reach_the_job_script(tmp_path, monkeypatch):
     """File settings, overridden by flags, become SLURMCluster arguments and #SBATCH lines (nothing submitted)."""
     SLURMCluster = pytest.importorskip("dask_jobqueue").SLURMCluster
@@ -100,7 +110,7 @@ def test_slurm_settings_reach_the_job_script(tmp_path, monkeypatch):
     assert (settings.partition, settings.cores, settings.gpus, settings.jobs) == ("gpu", 4, 1, 3)
     kwargs = slurm_kwargs(settings)
     assert kwargs["processes"] == 1  # a GPU job: one worker, which uses the GPU
-    with SLURMCluster(**kwargs, scheduler_options={"dashboard_address": None}) as cluster:
+    with SLURMCluster(**kwargs, scheduler_options={"dashboard_address": ":0"}) as cluster:
         script = cluster.job_script()
     for line in ("#SBATCH -p gpu", "#SBATCH -n 1", "#SBATCH --cpus-per-task=4", "#SBATCH -t 02:00:00",
                  "#SBATCH --gres=gpu:1", "export HW7_DATA_ROOT=/scratch/data"):
@@ -198,8 +208,9 @@ def _kill_when_running(client, tag: str, timeout: float = 60.0) -> tuple[str, in
     """SIGKILL the worker process that is computing the task tagged ``tag``; (task key, killed pid)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for address, keys in client.processing().items():
-            key = next((k for k in keys if tag in str(k)), None)
+        executing = client.run(lambda dask_worker: [str(ts.key) for ts in dask_worker.state.executing])
+        for address, keys in executing.items():
+            key = next((k for k in keys if tag in k), None)
             if key is not None:
                 pid = client.run(os.getpid, workers=[address])[address]
                 os.kill(pid, signal.SIGKILL)
@@ -231,25 +242,47 @@ def test_a_worker_killed_mid_task_reruns_it_elsewhere(dask, registry_of, scratch
     assert len(processing) >= 2, client.story(key)  # sent to a worker, then (after the kill) to another
 
 
-def test_a_killed_client_keeps_its_entries_and_the_same_command_resumes(tmp_path):
-    """SIGKILL to the whole `hw7 run --cluster local:1` (client and the worker it started) once an entry is
-    saved: what was saved stays, unchanged, and the same command computes only the rest."""
-    env = {**os.environ, "HW7_CACHE_DIR": str(tmp_path / "cache"), "HW7_REGISTRY_MODULE": "cluster_fixtures",
+def test_a_killed_client_keeps_its_entries_and_the_same_command_resumes(dask, tmp_path):
+    """SIGKILL to a `hw7 run --cluster tcp://…` client once an entry is saved: what was saved stays, unchanged,
+    and the same command computes only the rest."""
+    _, address = dask
+    root = tmp_path / "cache"
+    env = {**os.environ, "HW7_CACHE_DIR": str(root), "HW7_REGISTRY_MODULE": "cluster_fixtures",
            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "code"), str(HERE)])}
-    argv = [sys.executable, "-m", "hw7", "run", "c-resume", "--cluster", "local:1", "--no-progress"]
+    argv = [sys.executable, "-m", "hw7", "run", "c-resume", "--cluster", address, "--no-progress"]
     runs = EXPERIMENTS["c-resume"].runs
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
-        while not any(cache.has_entry(r, tmp_path / "cache") for r in runs) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        while not any(cache.has_entry(r, root) for r in runs) and time.monotonic() < deadline:
+            time.sleep(0.02)
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the client and the workers it started (its own process group)
+        proc.kill()  # SIGKILL: no handler runs, nothing is flushed or cleaned up
         proc.wait()
-    saved = {r.key: cache.entry_path(r, tmp_path / "cache").read_bytes() for r in runs if cache.has_entry(r, tmp_path / "cache")}
+    saved = {r.key: cache.entry_path(r, root).read_bytes() for r in runs if cache.has_entry(r, root)}
     assert 1 <= len(saved) < len(runs)
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     assert f"computing {len(runs) - len(saved)} of {len(runs)} runs" in done.stdout
-    assert all(cache.state(r, tmp_path / "cache") == "cached" for r in runs)
-    assert all(cache.entry_path(r, tmp_path / "cache").read_bytes() == saved[r.key] for r in runs if r.key in saved)
+    assert all(cache.state(r, root) == "cached" for r in runs)
+    assert all(cache.entry_path(r, root).read_bytes() == saved[r.key] for r in runs if r.key in saved)
+
+
+def test_local_n_starts_and_stops_its_own_workers():
+    """`--cluster local:N`: a LocalCluster of N single-threaded worker processes, gone when the command ends."""
+    from hw7.cluster.connect import connect
+
+    with connect(spec.parse("local:1")) as client:
+        assert list(client.nthreads().values()) == [1]
+        [outcome] = pool.run_tasks(client, [pool.Task("a sum", operator.add, (2, 3))], progress=False)
+        assert outcome.value == 5 and outcome.error is None
+        pids = client.run(os.getpid)
+    assert not any(_alive(pid) for pid in pids.values())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -28,8 +28,9 @@ def connect(spec: ClusterSpec) -> Iterator["Client"]:
     if spec.kind == "local":
         from distributed import Client, LocalCluster
 
+        # the scheduler's HTTP routes on a free local port: two commands at once never clash over 8787
         with LocalCluster(n_workers=spec.workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as local, Client(local) as client:
+                          dashboard_address="127.0.0.1:0") as local, Client(local) as client:
             yield client
     elif spec.kind == "address":
         with _remote(spec.address) as client:

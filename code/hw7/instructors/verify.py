@@ -416,6 +416,8 @@ def _recompute_on_cluster(mnist_batches: list[tuple[list[registry.Run], str]], o
     tasks = [task("mnist", runs, device) for runs, device in mnist_batches]
     tasks += [task(kind, [run], None) for kind, runs in others.items() for run in runs]
     fresh: dict[str, Produced] = {}
+    if not tasks:  # nothing cached to recompute: no cluster to start
+        return fresh
     failed: list[str] = []
     with connect.connect(spec) as client:
         for outcome in pool.run_tasks(client, tasks, progress=progress, desc="verify tasks"):
