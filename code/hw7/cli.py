@@ -34,6 +34,8 @@ from typing import Any
 
 import hw7
 from hw7 import project
+from hw7.cluster.spec import add_arguments as cluster_arguments
+from hw7.cluster.spec import from_args as cluster_spec
 from hw7.errors import CacheCorrupt, Hw7Error
 from hw7.store import cache, registry, summary
 
@@ -97,7 +99,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise Hw7Error(f"name experiments ({' '.join(args.names)}) or pass --all, not both")
     # validate every name, and that the results can be saved, before computing anything
     experiments = list(registry.experiments().values()) if args.all else registry.select(args.names)
+    cluster = cluster_spec(args)  # None: compute in this process
     _check_before_computing([r for exp in experiments for r in _todo(exp, args.force)])
+    if cluster is not None:  # Dask tasks (hw7.cluster); a failed task is named in one line, the rest saved: exit 1
+        from hw7.cluster import run as on_cluster
+
+        failed = on_cluster.run_experiments(experiments, cluster, force=args.force, progress=not args.no_progress)
+        return _write_summary() or (1 if failed else 0)
     for exp in experiments:
         run_experiment(exp, force=args.force, progress=not args.no_progress)
     return _write_summary()
@@ -171,7 +179,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return 0 if checked.ok else 1
     runs, chosen = verify.select(args.names, args.key, args.sample, args.seed)
     checks = verify.verify(runs, epochs=args.epochs, alone=args.alone, atol=args.atol, rtol=args.rtol,
-                           exact=args.exact, progress=not args.no_progress and not args.json, device=args.device)
+                           exact=args.exact, progress=not args.no_progress and not args.json, device=args.device,
+                           cluster=cluster_spec(args))
     ok = all(c.ok for c in checks) and (checked is None or checked.ok)
     if args.json:
         doc = verify.checks_json(checks, chosen)
@@ -240,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every experiment in the registry")
     p.add_argument("--force", action="store_true", help="recompute runs that are already cached")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (logs, CI)")
+    cluster_arguments(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("summary", help="rebuild cache/summary.json from the cache entries")
@@ -296,6 +306,7 @@ def _add_verify(sub: "argparse._SubParsersAction[_Subcommand]") -> None:
     p.add_argument("--dry-run", action="store_true",
                    help="print what would be recomputed (batches included) and the time it is estimated to take "
                         "from the entries' recorded times; compute nothing, exit 0")
+    cluster_arguments(p)
     p.set_defaults(func=cmd_verify)
 
 

@@ -42,12 +42,15 @@ import inspect
 import random
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from hw7.entry import Entry
 from hw7.errors import CacheCorrupt, CacheError, CacheMissing, Hw7Error
 from hw7.instructors import compare, tolerances, verdicts
 from hw7.store import cache, fingerprint, registry, summary
+
+if TYPE_CHECKING:
+    from hw7.cluster.spec import ClusterSpec
 
 #: Per-epoch lists of an MNIST result (truncated to the first K epochs by ``--epochs K``).
 EPOCH_FIELDS = ("epochs", "eval_acc", "eval_loss", "train_loss", "grad_ratio", "grad_norms", "pred_counts", "input_norms")
@@ -354,12 +357,13 @@ def judge(run: registry.Run, cached: dict[str, Any], fresh: dict[str, Any], matc
 Plan = tuple[list[registry.Run], bool, str]
 
 
-def _check_options(epochs: int | None, atol: float | None, rtol: float | None, exact: bool, device: str | None) -> None:
+def _check_options(epochs: int | None, atol: float | None, rtol: float | None, exact: bool, device: str | None,
+                   here: bool = True) -> None:
     if epochs is not None and epochs < 1:
         raise Hw7Error(f"--epochs must be at least 1, got {epochs}")
     if exact and (atol is not None or rtol is not None):
         raise Hw7Error("--exact and --atol/--rtol contradict each other; give one of them")
-    if device is not None:
+    if device is not None and here:  # on a cluster, the workers' torch decides (a task without the device fails)
         _check_device(device)
 
 
@@ -377,8 +381,10 @@ def _read_cached(runs: Sequence[registry.Run], checks: dict[str, Check]) -> dict
 
 
 def _recompute(todo: list[registry.Run], entries: dict[str, Entry], plans: dict[str, Plan],
-               epochs: int | None, progress: bool, mnist_data: Any, device: str | None) -> dict[str, Produced]:
-    """Recompute every run once: MNIST runs by rebuilt batch (deduplicated, per device), other kinds by kind."""
+               epochs: int | None, progress: bool, mnist_data: Any, device: str | None,
+               cluster: "ClusterSpec | None" = None) -> dict[str, Produced]:
+    """Recompute every run once: MNIST runs by rebuilt batch (deduplicated, per device), other kinds by kind
+    (on ``cluster``: one Dask task per MNIST batch and per other run)."""
     mnist_batches: dict[tuple[str, ...], tuple[list[registry.Run], str]] = {}
     others: dict[str, list[registry.Run]] = {}
     for run in todo:
@@ -388,11 +394,48 @@ def _recompute(todo: list[registry.Run], entries: dict[str, Entry], plans: dict[
             mnist_batches.setdefault((where, *(r.key for r in batch)), (batch, where))
         else:
             others.setdefault(run.kind, []).append(run)
+    if cluster is not None:
+        return _recompute_on_cluster(list(mnist_batches.values()), others, epochs, progress, cluster)
     fresh: dict[str, Produced] = {}
     if mnist_batches:
         fresh.update(recompute_mnist(list(mnist_batches.values()), epochs, progress, mnist_data))
     for kind, kind_runs in others.items():
         fresh.update(recompute_other(kind, kind_runs, progress))
+    return fresh
+
+
+def recompute_remote(kind: str, runs: list[registry.Run], device: str | None, epochs: int | None) -> dict[str, Any]:
+    """On a Dask worker: one MNIST batch on ``device`` (its first ``epochs`` epochs), or other runs; plain data by key."""
+    fresh = (recompute_mnist([(runs, device or "cpu")], epochs, False) if kind == "mnist"
+             else recompute_other(kind, runs, False))
+    return {key: dataclasses.asdict(produced) for key, produced in fresh.items()}
+
+
+def _recompute_on_cluster(mnist_batches: list[tuple[list[registry.Run], str]], others: dict[str, list[registry.Run]],
+                          epochs: int | None, progress: bool, spec: "ClusterSpec") -> dict[str, Produced]:
+    """The recomputations as Dask tasks; a failed one ends ``verify`` with one line, once the others are done."""
+    from hw7.cluster import connect, pool
+
+    def task(kind: str, runs: list[registry.Run], device: str | None) -> pool.Task:
+        first = runs[0]
+        what = f"run {first.key} of {first.experiment}" + (f" and {len(runs) - 1} batch mate(s)" if len(runs) > 1 else "")
+        return pool.Task(what, recompute_remote, (kind, runs, device, epochs), tag=first.key)
+
+    tasks = [task("mnist", runs, device) for runs, device in mnist_batches]
+    tasks += [task(kind, [run], None) for kind, runs in others.items() for run in runs]
+    fresh: dict[str, Produced] = {}
+    if not tasks:  # nothing cached to recompute: no cluster to start
+        return fresh
+    failed: list[str] = []
+    with connect.connect(spec) as client:
+        for outcome in pool.run_tasks(client, tasks, progress=progress, desc="verify tasks"):
+            if outcome.error is not None or not isinstance(outcome.value, dict):
+                failed.append(f"recomputing {outcome.task.name} failed on the cluster: {outcome.error or 'no results'}")
+                continue
+            fresh.update({key: Produced(**value) for key, value in outcome.value.items()})
+    if failed:
+        more = f" (and {len(failed) - 1} more task(s))" if len(failed) > 1 else ""
+        raise Hw7Error(failed[0] + more)
     return fresh
 
 
@@ -556,13 +599,15 @@ def dry_run_json(plan: tuple[list[Planned], list[Check]], chosen: str) -> dict[s
 
 def verify(runs: Sequence[registry.Run], *, epochs: int | None = None, alone: bool = False,
            atol: float | None = None, rtol: float | None = None, exact: bool = False,
-           progress: bool = False, mnist_data: Any = None, device: str | None = None) -> list[Check]:
+           progress: bool = False, mnist_data: Any = None, device: str | None = None,
+           cluster: "ClusterSpec | None" = None) -> list[Check]:
     """Recompute ``runs`` and judge each (:mod:`hw7.instructors.verdicts`); one :class:`Check` per run, in order.
 
     ``device`` (``cpu``, ``cuda``, ``cuda:1``): where to recompute MNIST runs (default: where each
-    was computed, or the CPU when that was a GPU and none is here). Never writes to the cache.
+    was computed, or the CPU when that was a GPU and none is here). ``cluster``: recompute as Dask tasks
+    (:mod:`hw7.cluster`), one per MNIST batch and per other run. Never writes to the cache.
     """
-    _check_options(epochs, atol, rtol, exact, device)
+    _check_options(epochs, atol, rtol, exact, device, here=cluster is None)
     checks: dict[str, Check] = {}
     entries = _read_cached(runs, checks)
     todo = [r for r in runs if r.key in entries]
@@ -573,7 +618,7 @@ def verify(runs: Sequence[registry.Run], *, epochs: int | None = None, alone: bo
             checks[run.key] = other
     todo = [r for r in todo if r.key not in checks]
     plans = {run.key: batch_plan(run, entries[run.key], alone) for run in todo}
-    fresh = _recompute(todo, entries, plans, epochs, progress, mnist_data, device)
+    fresh = _recompute(todo, entries, plans, epochs, progress, mnist_data, device, cluster)
     versions = cache.library_versions()
     for run in todo:
         checks[run.key] = _check_one(run, entries[run.key], plans[run.key], fresh[run.key], versions,

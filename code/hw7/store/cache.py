@@ -72,9 +72,19 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def produced_here(device: str = "cpu") -> dict[str, Any]:
+    """How this process computes: library versions, platform and machine fingerprint (taken when a result is produced)."""
+    return {"versions": library_versions(), "platform": platform.platform(terse=True),
+            "machine": fingerprint.current(device)}  # what decides bit-identity (hw7.store.fingerprint)
+
+
 def write_entry(run: Run, result: dict[str, Any], *, seconds: float, device: str = "cpu",
-                root: Path | None = None) -> Path:
-    """Store ``result`` for ``run``. A crash mid-write leaves the old entry (or none), never half a file."""
+                root: Path | None = None, produced: dict[str, Any] | None = None) -> Path:
+    """Store ``result`` for ``run``. A crash mid-write leaves the old entry (or none), never half a file.
+
+    ``produced`` (:func:`produced_here` taken where the result was computed: a cluster's worker) describes the
+    machine that computed it; default: this process."""
+    where = produced if produced is not None else produced_here(device)
     entry: dict[str, Any] = {
         "schema": SCHEMA,
         "key": run.key,
@@ -86,9 +96,9 @@ def write_entry(run: Run, result: dict[str, Any], *, seconds: float, device: str
         "meta": {
             "seconds": round(float(seconds), 3),
             "device": device,
-            "versions": library_versions(),
-            "platform": platform.platform(terse=True),
-            "machine": fingerprint.current(device),  # what decides bit-identity (hw7.store.fingerprint)
+            "versions": where["versions"],
+            "platform": where["platform"],
+            "machine": where["machine"],
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         },
     }
