@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from hw7.specs import ExperimentSpec, KindSpec
 
 #: kind -> its runner and code version (bump the version when the runner's numerics change)
@@ -20,7 +18,21 @@ KINDS: dict[str, KindSpec] = {
 
 P1_INIT = [-4.0, -2.0]
 P1_STEPS = 100_000
-P1_SWEEP_LRS = [float(v) for v in np.logspace(-6, -1, 41)]
+#: 41 rates, log-spaced from 1e-6 to 1e-1: ``np.logspace(-6, -1, 41)`` as NumPy computed it on the machine the
+#: sweep ran on. Written out because NumPy's vectorised ``pow`` differs in the last bit between CPUs (on an
+#: AVX2-only machine 5 of the 41 come out one ulp apart, so the sweep's cache keys changed and its committed
+#: entries read as missing), and a config must hash to the same key on every machine.
+P1_SWEEP_LRS: list[float] = [
+    1e-06, 1.333521432163324e-06, 1.7782794100389227e-06, 2.3713737056616552e-06, 3.162277660168379e-06,
+    4.216965034285822e-06, 5.623413251903491e-06, 7.498942093324558e-06, 9.999999999999999e-06,
+    1.333521432163324e-05, 1.778279410038923e-05, 2.3713737056616554e-05, 3.1622776601683795e-05,
+    4.216965034285822e-05, 5.623413251903491e-05, 7.498942093324559e-05, 0.0001, 0.0001333521432163324,
+    0.00017782794100389227, 0.0002371373705661655, 0.00031622776601683794, 0.00042169650342858224,
+    0.0005623413251903491, 0.0007498942093324559, 0.001, 0.001333521432163324, 0.0017782794100389228,
+    0.0023713737056616554, 0.0031622776601683794, 0.004216965034285822, 0.005623413251903491, 0.007498942093324558,
+    0.01, 0.01333521432163324, 0.01778279410038923, 0.023713737056616554, 0.03162277660168379, 0.042169650342858224,
+    0.056234132519034905, 0.07498942093324558, 0.1,
+]
 
 
 def _p1(optimizer: str, lr: float) -> dict[str, Any]:
