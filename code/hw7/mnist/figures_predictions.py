@@ -59,17 +59,18 @@ def confusion_figure(nets: dict[str, Sequence[Entry]], labels: np.ndarray | None
     runs = {name: _runs(entries, seed) for name, entries in nets.items()}
     mats = {name: pr.confusion_sum(rs, labels) for name, rs in runs.items()}
     top = max(int((m - np.diag(np.diag(m))).max()) for m in mats.values())
-    norm = LogNorm(vmin=1, vmax=max(top, 2))
+    vmax = max(top, 2)
+    norm = LogNorm(vmin=1, vmax=vmax)
     fig, axes = plt.subplots(1, len(nets), figsize=(min(MAX_WIDTH_IN, 4.4 * len(nets) + 0.6), 4.6),
                              squeeze=False, layout="constrained")
-    image = None
+    images = []
     for ax, (name, m) in zip(axes[0], mats.items()):
-        image = _errors_panel(ax, m, norm)
+        images.append(_errors_panel(ax, m, norm))
         n = len(runs[name])
         which = f"seed {seed}" if seed is not None else f"{n} seeds summed"
         ax.set_title(f"{name}\n{int(m.sum() - np.trace(m))} errors ({which})")
-    bar = fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8, label="images (log scale)")
-    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if t <= norm.vmax]
+    bar = fig.colorbar(images[0], ax=axes[0].tolist(), shrink=0.8, label="images (log scale)")
+    ticks = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if t <= vmax]
     bar.set_ticks(ticks, labels=[str(t) for t in ticks])
     bar.ax.yaxis.set_minor_formatter(NullFormatter())
     return fig
