@@ -47,7 +47,8 @@ def hw7_argv(line: str) -> list[str] | None:
 
 def commands(text: str) -> list[list[str]]:
     """Every hw7 command of a document: fenced lines, then inline code spans."""
-    found = [hw7_argv(line) for block in FENCE.findall(text) for line in block.splitlines()]
+    blocks = (block.replace("\\\n", " ") for block in FENCE.findall(text))  # a line continued with "\" is one command
+    found = [hw7_argv(line) for block in blocks for line in block.splitlines()]
     found += [hw7_argv(span) for span in INLINE.findall(text)]
     return [argv for argv in found if argv is not None]
 
