@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from cli_output import after_header
 from hw7 import REPO_ROOT, cli
 from hw7.errors import Hw7Error
 from hw7.mnist import checkpoint as ckpt_module
@@ -196,7 +197,7 @@ def test_hw7_run_checks_the_checkpoint_folder_before_computing(scratch_cache, tm
     (tmp_path / "afile").write_text("x")
     monkeypatch.setenv("HW7_CHECKPOINT_DIR", str(tmp_path / "afile"))
     assert cli.main(["run", "long", "--no-progress"]) == 2
-    err = capsys.readouterr().err.strip()
+    err = after_header(capsys.readouterr().err)
     assert len(err.splitlines()) == 1 and "cannot save checkpoints" in err and "HW7_CHECKPOINT_DIR" in err
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_output import after_header
 from cluster_fixtures import experiments, full_size_mnist, p1
 from hw7 import REPO_ROOT, cli
 from hw7.cluster import pool, spec
@@ -60,7 +61,7 @@ def registry_of(monkeypatch):
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
     code = cli.main(["run", *argv, "--no-progress"])
     captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return code, captured.out, after_header(captured.err)
 
 
 # ------------------------------------------------------------------------------------------------ the option

@@ -24,7 +24,7 @@ DOCS = [REPO_ROOT / "README.md", REPO_ROOT / "DESIGN.md", *sorted((REPO_ROOT / "
 FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 INLINE = re.compile(r"`([^`\n]*\bhw7 [^`\n]*)`")
 ENV = re.compile(r"^[A-Z_][A-Z0-9_]*=")
-PLACEHOLDER = re.compile(r"^[A-Z][A-Z0-9_]*$|…|\.\.\.")
+PLACEHOLDER = re.compile(r"^[A-Z][A-Z0-9_]*$|…|\.\.\.|^<[^>]+>$")
 
 
 def hw7_argv(line: str) -> list[str] | None:

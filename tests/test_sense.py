@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from cache_fixtures import tamper
+from cli_output import HEADER, after_header
 from hw7 import REPO_ROOT, cli
 from hw7.errors import CacheCorrupt
 from hw7.instructors import compare
@@ -41,7 +42,10 @@ def _first(experiment: str, root: Path) -> tuple[registry.Run, Path]:
 
 
 def _one_line(err: str) -> str:
+    """The one line a failure prints (after the line naming the cache that every command prints first)."""
     err = err.strip()
+    if HEADER.match(err):
+        err = after_header(err)
     assert "Traceback" not in err and len(err.splitlines()) == 1, err
     return err
 
