@@ -18,7 +18,12 @@ def _run(**config) -> registry.Run:
     return registry.Run("tiny", "rosenbrock", registry.canonical_json(base))
 
 
-RESULT = {"final": [0.5, float("nan")], "final_dist": 1.25, "diverged_step": -1, "dist": [3.0, 2.0, 1.25]}
+#: a result of the kind's shape (the cache checks entries for sense, issue 28); NaN where a result may hold one
+RESULT = {"final": [0.5, 0.25], "final_dist": 1.25, "final_f": 6.5, "first_step_below": {"1e-1": -1},
+          "tail_dist_min": 1.25, "tail_dist_max": 1.25, "tail_step_median": 0.1, "tail_step_max": 0.1,
+          "diverged_step": -1, "steps": [0, 5, 10], "step_len": [0.0, 0.2, 0.1],
+          "hess_eig_max": [200.0, float("nan"), 220.0], "xy": [[-4.0, -2.0], [0.0, 0.0], [0.5, 0.25]],
+          "dist": [3.0, 2.0, 1.25], "f": [2509.0, 101.0, 6.5]}
 
 
 def test_round_trip_keeps_result_and_records_provenance(scratch_cache):
@@ -28,7 +33,7 @@ def test_round_trip_keeps_result_and_records_provenance(scratch_cache):
     entry = cache.read_entry(run)
     assert entry["result"]["final_dist"] == 1.25
     assert entry["result"]["dist"] == [3.0, 2.0, 1.25]
-    assert entry["result"]["final"][1] != entry["result"]["final"][1]  # NaN survives
+    assert entry["result"]["hess_eig_max"][1] != entry["result"]["hess_eig_max"][1]  # NaN survives
     assert entry["config"] == run.config
     assert entry["meta"]["seconds"] == 1.5 and entry["meta"]["device"] == "cpu"
     assert "python" in entry["meta"]["versions"]
@@ -108,13 +113,14 @@ def test_crash_during_rewrite_keeps_the_old_entry(scratch_cache, monkeypatch):
 
 
 def test_stale_temp_files_are_removed(scratch_cache):
+    """Only the temp files atomic_write makes (``.KEY.XXXXXXXX.tmp``); tests/test_hostile_files.py: nothing else."""
     folder = scratch_cache / "rosenbrock"
     folder.mkdir(parents=True)
-    old, fresh = folder / ".abc.123.tmp", folder / ".def.456.tmp"
+    old, fresh = folder / ".0123456789abcdef.a1b2c3d4.tmp", folder / ".0123456789abcdef.e5f6g7h8.tmp"
     old.write_text('{"half": ')
     os.utime(old, (time.time() - 3600, time.time() - 3600))
     fresh.write_text('{"being written')
     keep = folder / "abc.json"
     keep.write_text("{}")
-    assert [p.name for p in cache.remove_stale_temp_files()] == [".abc.123.tmp"]
+    assert [p.name for p in cache.remove_stale_temp_files()] == [old.name]
     assert keep.exists() and fresh.exists() and not old.exists()

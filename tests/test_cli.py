@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from cli_output import after_header
 from hw7 import cli
 from hw7.store import cache, registry
 
@@ -51,7 +52,7 @@ def test_list_reports_missing_and_corrupt(scratch_cache, tiny_registry, capsys):
 ])
 def test_errors_are_one_line_and_nonzero(scratch_cache, tiny_registry, capsys, argv, pattern):
     assert cli.main(argv) == 2
-    err = capsys.readouterr().err.strip()
+    err = after_header(capsys.readouterr().err)
     assert pattern in err and len(err.splitlines()) == 1 and "Traceback" not in err
 
 

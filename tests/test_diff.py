@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from cache_fixtures import tamper
+from cli_output import after_header
 from hw7 import REPO_ROOT, cli
 from hw7.instructors import tolerances
 from hw7.store import cache
@@ -32,7 +33,7 @@ def write(path, values):
 def run_diff(capsys, *argv):
     code = cli.main(["diff", *argv])
     captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return code, captured.out, after_header(captured.err)
 
 
 @pytest.fixture
@@ -144,14 +145,15 @@ def test_cache_folders_match_run_by_run(capsys, two_caches):
 def test_cache_folders_report_changed_fields_and_one_sided_runs(capsys, two_caches):
     a, b, runs = two_caches
     tamper(cache.entry_path(runs[0], b), lambda e: e["result"]["xy"][7].__setitem__(1, 123.0))
-    tamper(cache.entry_path(runs[0], b), lambda e: e["result"].__setitem__("diverged_step", 5))
+    # a count that stays possible (a diverged_step of 5 with finite distances is no longer: the cache refuses it)
+    tamper(cache.entry_path(runs[0], b), lambda e: e["result"]["first_step_below"].__setitem__("1e-1", 7))
     cache.entry_path(runs[1], b).unlink()
     code, out, _ = run_diff(capsys, str(a), str(b), "--json")
     report = json.loads(out)
     assert code == 1 and report["runs_compared"] == 1
     assert report["runs_only_a"] == [f"tiny/{runs[1].key}"]
     metrics = {d["metric"]: d for d in report["differences"]}
-    assert set(metrics) == {f"tiny/{runs[0].key}:diverged_step", f"tiny/{runs[0].key}:xy[7][1]"}
+    assert set(metrics) == {f"tiny/{runs[0].key}:first_step_below.1e-1", f"tiny/{runs[0].key}:xy[7][1]"}
     assert metrics[f"tiny/{runs[0].key}:xy[7][1]"]["b"] == 123.0
     assert "1 of" in metrics[f"tiny/{runs[0].key}:xy[7][1]"]["note"]
 

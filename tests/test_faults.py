@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cli_output import after_header
 from hw7 import REPO_ROOT, cli, divergence, headline
 from hw7.errors import CacheCorrupt, CacheMissing, Hw7Error, SummaryStale
 from hw7.instructors import compare, verify
@@ -59,7 +60,7 @@ def _edit_summary(root: Path, **values: float) -> None:
 
 
 def _one_line(err: str) -> str:
-    err = err.strip()
+    err = after_header(err)
     assert "Traceback" not in err and len(err.splitlines()) == 1, err
     return err
 

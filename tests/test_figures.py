@@ -139,3 +139,36 @@ def test_legend_and_label_checks_catch_a_bad_figure():
         assert plots.legends_over_data(fig) == [] and plots.cut_tick_labels(fig) == []
     finally:
         plt.close(fig)
+
+
+def _notebook_svg(draw) -> tuple[str, str]:
+    """A figure drawn twice and rendered through IPython's SVG formatter, registered as Quarto's setup cell
+    does (``set_matplotlib_formats('svg')``) before a chapter imports the plot style: two renders."""
+    from types import SimpleNamespace
+
+    from IPython.core.formatters import DisplayFormatter
+    from IPython.core.pylabtools import select_figure_formats
+
+    shell = SimpleNamespace(display_formatter=DisplayFormatter())
+    select_figure_formats(shell, {"svg"})
+    plots.undated_figures(shell)
+    svg = shell.display_formatter.formatters["image/svg+xml"]
+    first, second = draw(), draw()
+    try:
+        return svg(first), svg(second)
+    finally:
+        plt.close(first)
+        plt.close(second)
+
+
+def test_the_plot_style_fixes_svg_ids():
+    assert plt.rcParams["svg.hashsalt"] and plt.rcParams["svg.id"]
+
+
+def test_a_chapter_figure_renders_to_the_same_svg_twice():
+    """Re-rendering leaves _freeze/ unchanged: no random clip-path ids, no date (a Problem 1 figure)."""
+    first, second = _notebook_svg(_p1_contour)
+    assert first == second and "clip-path" in first and "<dc:date>" not in first
+    with plt.rc_context({"svg.hashsalt": None}):  # the check can fail: matplotlib's defaults differ each time
+        a, b = _notebook_svg(_p1_contour)
+    assert a != b

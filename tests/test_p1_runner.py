@@ -193,3 +193,20 @@ def test_first_step_below_and_tail_range_use_the_full_trajectory():
     assert r["tail_step_median"] == pytest.approx(0.495) and r["tail_step_max"] == pytest.approx(0.495)
     assert r["step_len"] == pytest.approx([0.0, 1.0, 1.95, 0.045, 0.495])
     np.testing.assert_allclose(r["hess_eig_max"], R.hessian_eigenvalues(xy[:, 0], xy[:, 1])[1])
+
+
+def test_the_sweep_rates_are_data_not_a_platform_computation():
+    """The sweep's 41 rates are written out: within a few ulp of ``np.logspace(-6, -1, 41)`` on any machine,
+    but never recomputed, so the sweep's cache keys do not depend on the CPU's ``pow``."""
+    import ast
+    import inspect
+
+    from hw7.problem1 import experiments
+
+    rates = experiments.P1_SWEEP_LRS
+    assert len(rates) == 41 and rates[0] == 1e-6 and rates[-1] == 0.1
+    assert np.allclose(rates, np.logspace(-6, -1, 41), rtol=1e-15, atol=0)
+    tree = ast.parse(inspect.getsource(experiments))
+    value = next(node.value for node in ast.walk(tree) if isinstance(node, ast.AnnAssign)
+                 and getattr(node.target, "id", None) == "P1_SWEEP_LRS")
+    assert isinstance(value, ast.List) and all(isinstance(v, ast.Constant) for v in value.elts)

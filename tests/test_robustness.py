@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_output import after_header
 from hw7.instructors import verify
 from hw7.store import cache, registry
 
@@ -64,7 +65,7 @@ def hw7(env, *argv, timeout=120) -> subprocess.CompletedProcess:
 
 
 def one_line_error(proc: subprocess.CompletedProcess) -> str:
-    err = proc.stderr.strip()
+    err = after_header(proc.stderr)
     assert proc.returncode != 0, proc.stdout
     assert "Traceback" not in err and len(err.splitlines()) == 1, err
     assert err.startswith("hw7: error: ")

@@ -5,7 +5,14 @@ The CLI prints ``str(error)`` for any :class:`Hw7Error` and exits non-zero witho
 
 
 class Hw7Error(Exception):
-    """Base class of every error the project reports to a person."""
+    """Base class of every error the project reports to a person.
+
+    In a Jupyter kernel (a chapter rendered by Quarto, or the nbclient preview) IPython shows what
+    ``_render_traceback_`` returns instead of a traceback: the same one ``hw7: error:`` line the CLI
+    prints, so a book that stops on bad data says why in one line, not at the end of 60."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"hw7: error: {self}"]
 
 
 class ConfigError(Hw7Error):

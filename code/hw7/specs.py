@@ -32,3 +32,22 @@ class ExperimentSpec(NamedTuple):
     kind: str
     title: str
     configs: list[dict[str, Any]]
+
+
+class DuplicateKey(ValueError):
+    """A JSON object names one key twice: its text and the value a reader uses would differ."""
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        raise DuplicateKey(f"the key(s) {', '.join(map(repr, twice))} appear twice in one object")
+    return dict(pairs)
+
+
+def loads_strict(text: str) -> Any:
+    """``json.loads`` that refuses an object naming a key twice (``json`` would keep the last one silently).
+
+    Raises :class:`DuplicateKey` or ``json.JSONDecodeError`` (both ``ValueError``)."""
+    return json.loads(text, object_pairs_hook=_no_duplicates)

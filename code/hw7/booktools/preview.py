@@ -10,10 +10,15 @@ installed. The preview is not the book: no cross-reference numbering, no PDF.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import yaml
@@ -127,20 +132,60 @@ def export_html(chapter: Chapter, notebook: nbformat.NotebookNode, out_dir: Path
     return target
 
 
-def main(out_dir: Path = REPO_ROOT / "_preview") -> int:
+def build(out_dir: Path) -> list[Path]:
+    """Execute every chapter and write its HTML page and an index into ``out_dir``; raise on a failing cell."""
     written = []
     for order, path in enumerate(chapter_files()):
         chapter = to_notebook(path)
-        print(f"executing {path.relative_to(REPO_ROOT)} ...", flush=True)
+        print(f"executing {_shown(path)} ...", flush=True)
         notebook = execute(chapter)
         substitute_inline(notebook)
         written.append(export_html(chapter, notebook, out_dir, order))
     links = "\n".join(f'<li><a href="{p.name}">{p.stem}</a></li>' for p in written)
     (out_dir / "index.html").write_text(
         f"<html><body><h1>Homework 7 — preview</h1><p>Preview only (Quarto not installed).</p><ul>{links}</ul></body></html>")
+    return written
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+
+
+def _remove(path: Path) -> None:
+    """Remove a previous preview: the folder, or only the link when it is a symlink (never what it points to)."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+
+
+def main(out_dir: Path = REPO_ROOT / "_preview") -> int:
+    """Build the preview in a scratch folder beside ``out_dir`` and put it in place only when every chapter
+    executed. A chapter that stops (bad data, a damaged cache) prints one ``hw7: error:`` line, exits 2 and
+    leaves no ``out_dir`` at all: a previous preview would show results the cache no longer gives."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        build(work)
+    except BaseException as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        _remove(out_dir)
+        from nbclient.exceptions import CellExecutionError
+
+        if not isinstance(exc, CellExecutionError):
+            raise
+        print(f"hw7: error: the preview stopped: {_reason(exc)}; no {out_dir.name}/ was written "
+              "(the previous one, which would be stale, is removed)", file=sys.stderr)
+        return 2
+    _remove(out_dir)
+    os.replace(work, out_dir)
     print(f"preview written to {out_dir}/index.html")
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def _reason(exc: Any) -> str:
+    """The kernel's one ``hw7: error:`` line (:meth:`hw7.errors.Hw7Error._render_traceback_`), else the error's name
+    and message, on one line."""
+    ours = [line for line in str(exc).splitlines() if line.startswith("hw7: error: ")]
+    reason = ours[-1].removeprefix("hw7: error: ") if ours else f"{exc.ename}: {exc.evalue}"
+    return " ".join(reason.split())

@@ -221,7 +221,7 @@ def _repro() -> Repro:
     timed = [e for e in entries if e["result"].get("cpu_seconds")]
     return Repro(experiments=tuple(names), runs=len(entries),
                  minutes=sum(e["meta"]["seconds"] for e in entries) / 60,
-                 devices=tuple(sorted({e["meta"]["device"] for e in entries})), timed_runs=len(timed),
+                 devices=tuple(sorted({fmt.text(e["meta"]["device"]) for e in entries})), timed_runs=len(timed),
                  timed_wall_minutes=sum(e["meta"]["seconds"] for e in timed) / 60,
                  timed_cpu_minutes=sum(e["result"]["cpu_seconds"] for e in timed) / 60,
                  homework_loop_seconds=float(source.summary_values()["perf.baseline_run_seconds"]))

@@ -9,14 +9,13 @@ per-metric rules of :mod:`hw7.instructors.tolerances`.
 
 from __future__ import annotations
 
-import json
 import math
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from hw7 import REPO_ROOT
+from hw7 import project, safe_io
 from hw7.errors import CacheCorrupt, Hw7Error
 from hw7.instructors.tolerances import (
     Difference,
@@ -27,6 +26,7 @@ from hw7.instructors.tolerances import (
     is_number,
     recorded_later,
 )
+from hw7.specs import loads_strict
 from hw7.store import cache
 
 # ------------------------------------------------------------------------------------------------
@@ -191,15 +191,17 @@ def strict_json(obj: Any) -> Any:
     return _jsonable(obj)
 
 
-def report_json(report: Report) -> dict[str, Any]:
-    """The report as strict JSON data (non-finite numbers as the strings "nan", "inf", "-inf")."""
+def report_json(report: Report, sides: tuple[str, str] = ("a", "b")) -> dict[str, Any]:
+    """The report as strict JSON data (non-finite numbers as the strings "nan", "inf", "-inf"). ``sides`` names
+    the two sides in the keys (``hw7 diff``: "a"/"b"; ``verify``: "cached"/"recomputed")."""
+    a, b = sides
     return strict_json({
-        "a": report.a_label, "b": report.b_label, "equal": report.ok, "compared": report.compared,
-        "differences": [{"metric": d.metric, "a": _jsonable(d.a), "b": _jsonable(d.b), "abs_diff": d.abs_diff,
+        a: report.a_label, b: report.b_label, "equal": report.ok, "compared": report.compared,
+        "differences": [{"metric": d.metric, a: _jsonable(d.a), b: _jsonable(d.b), "abs_diff": d.abs_diff,
                          "rel_diff": d.rel_diff, "tolerance": d.tolerance, "note": d.detail} for d in report.differences],
-        "only_a": {n: _jsonable(report.one_sided.get(n)) for n in report.only_a},
-        "only_b": {n: _jsonable(report.one_sided.get(n)) for n in report.only_b}, "ignored": report.ignored,
-        "runs_compared": report.runs_compared, "runs_only_a": report.runs_only_a, "runs_only_b": report.runs_only_b,
+        f"only_{a}": {n: _jsonable(report.one_sided.get(n)) for n in report.only_a},
+        f"only_{b}": {n: _jsonable(report.one_sided.get(n)) for n in report.only_b}, "ignored": report.ignored,
+        "runs_compared": report.runs_compared, f"runs_only_{a}": report.runs_only_a, f"runs_only_{b}": report.runs_only_b,
         "notes": report.notes,
     })
 
@@ -210,8 +212,8 @@ def report_json(report: Report) -> dict[str, Any]:
 
 def parse_summary(text: str, where: str) -> dict[str, Any]:
     try:
-        values = json.loads(text)
-    except json.JSONDecodeError as exc:
+        values = loads_strict(text)
+    except ValueError as exc:  # invalid JSON, or a key named twice (its text and its value would differ)
         raise Hw7Error(f"{where} is not valid JSON ({exc}); rebuild it with `python -m hw7 summary`") from None
     if not isinstance(values, dict) or not all(isinstance(v, (int, float)) or v is None for v in values.values()):
         raise Hw7Error(f"{where} is not a flat map of metric names to numbers (is it a summary.json?)")
@@ -220,7 +222,7 @@ def parse_summary(text: str, where: str) -> dict[str, Any]:
 
 def load_summary(path: Path) -> dict[str, Any]:
     try:
-        text = Path(path).read_text()
+        text = safe_io.read_text(path)  # a regular file of bounded size: never a FIFO or /dev/zero
     except FileNotFoundError:
         raise Hw7Error(f"{path} does not exist; pass a summary.json or a cache folder "
                        "(build a summary with `python -m hw7 summary`)") from None
@@ -229,27 +231,46 @@ def load_summary(path: Path) -> dict[str, Any]:
     return parse_summary(text, str(path))
 
 
-def summary_at_rev(rev: str, path: str = "cache/summary.json", repo: Path = REPO_ROOT) -> dict[str, Any]:
-    """``path`` as committed at git revision ``rev`` (read with ``git show``; nothing is checked out).
+def summary_at_rev(rev: str, path: str = "cache/summary.json", repo: Path | None = None) -> dict[str, Any]:
+    """``path`` of the project ``repo`` (default: the one the command runs in, :mod:`hw7.project`) as committed
+    at git revision ``rev`` (read with ``git show``; nothing is checked out). The path is taken relative to
+    the project folder (``REV:./PATH``), so a project inside a larger repository reads its own file.
 
     ``diff`` promises never to write, so a revision that git would take as an option (``--output=FILE``
     writes a file) is refused; ``--end-of-options`` guards the same on gits that know it (2.24+)."""
-    if not rev or rev.startswith("-") or any(c in rev for c in "\0\n"):
-        raise Hw7Error(f"{rev!r} is not a git revision (a revision never starts with '-'); "
+    if not rev or rev.startswith("-") or any(c in rev for c in "\0\n") or not _utf8(rev):
+        raise Hw7Error(f"{rev!r} is not a git revision (a revision never starts with '-' and is valid UTF-8); "
                        "name a commit, tag or branch, e.g. `--rev HEAD~1` (see `git log --oneline`)")
     try:
-        proc = subprocess.run(["git", "-C", str(repo), "show", "--end-of-options", f"{rev}:{path}"],
-                              capture_output=True, text=True)
+        proc = subprocess.run(["git", "-C", str(repo or project.root()), "show", "--end-of-options",
+                               f"{rev}:./{path}"], capture_output=True)
     except OSError as exc:
         raise Hw7Error(f"cannot run git ({exc}); compare two files instead: `python -m hw7 diff OLD.json NEW.json`") from None
     if proc.returncode != 0:
-        why = (proc.stderr.strip().splitlines() or ["git show failed"])[-1]
+        why = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["git show failed"])[-1]
         raise Hw7Error(f"cannot read {path} at revision {rev!r} ({why}); check the revision with `git log --oneline`")
-    return parse_summary(proc.stdout, f"{path} at revision {rev}")
+    try:
+        text = proc.stdout.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Hw7Error(f"{path} at revision {rev!r} is not UTF-8 text (is it a summary.json?)") from None
+    return parse_summary(text, f"{path} at revision {rev}")
+
+
+def _utf8(text: str) -> bool:
+    """False for a command-line argument that held bytes which are not UTF-8 (Python keeps them as surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def load_cache_dir(root: Path) -> dict[str, dict[str, Any]]:
-    """Every entry under ``root/<kind>/*.json``, checksum-verified, by run key."""
+    """Every entry under ``root/<kind>/*.json``, verified (checksum and sense), by its path's run key.
+
+    Matched by where the file lies, which is where the book reads it: :func:`hw7.store.cache.read_file`
+    demands that the key and kind inside a file agree with its path, so a decoy file holding another
+    run's key is CORRUPT instead of standing in for the entry the book uses."""
     entries: dict[str, dict[str, Any]] = {}
     paths = sorted(Path(root).glob("*/*.json"))
     if not paths:
@@ -257,10 +278,10 @@ def load_cache_dir(root: Path) -> dict[str, dict[str, Any]]:
     for path in paths:
         try:
             entry = cache.read_file(path)
-        except CacheCorrupt as exc:
+        except (CacheCorrupt, FileNotFoundError) as exc:  # a dangling symlink is damage too
             raise CacheCorrupt(f"{exc}; restore it (`git checkout -- {path}`) or delete it and recompute with "
                                "`python -m hw7 run EXPERIMENT`") from None
-        entries[str(entry.get("key", path.stem))] = entry
+        entries[path.stem] = entry
     return entries
 
 
@@ -275,9 +296,10 @@ def compare_caches(a: Mapping[str, dict], b: Mapping[str, dict], tol: Tolerance)
     report.runs_compared = len(shared)
     report.runs_only_a = sorted(_run_label(a[k]) for k in set(a) - set(b))
     report.runs_only_b = sorted(_run_label(b[k]) for k in set(b) - set(a))
-    other_env = other_machine = 0
+    other_env = other_machine = other_data = 0
     for k in shared:
         ea, eb = a[k], b[k]
+        other_data += _other_data(ea, eb)
         report.merge(compare_flat(flatten(ea.get("result", {})), flatten(eb.get("result", {})), tol,
                                   prefix=f"{_run_label(ea)}:"))
         ma, mb = ea.get("meta", {}), eb.get("meta", {})
@@ -287,10 +309,19 @@ def compare_caches(a: Mapping[str, dict], b: Mapping[str, dict], tol: Tolerance)
             other_machine += 1
     if other_env:
         report.notes.append(f"{other_env} shared run(s) were computed with other library versions or on another device")
+    if other_data:
+        report.notes.append(f"{other_data} shared run(s) were trained on other data (result.data_fingerprint "
+                            "differs: another copy of MNIST, or labels changed); their numbers cannot be expected to agree")
     if other_machine:
         report.notes.append(f"{other_machine} shared run(s) were computed on other or unrecorded machines (meta.machine): "
                             "float32 results differ there at rounding level; `hw7 verify` judges them by machine")
     return report
+
+
+def _other_data(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Both runs record the data they were trained on, and it differs (the field itself counts as a difference)."""
+    fa, fb = (e.get("result", {}).get("data_fingerprint") for e in (a, b))
+    return fa is not None and fb is not None and fa != fb
 
 
 def resolve_side(arg: str) -> tuple[str, Path]:

@@ -42,12 +42,15 @@ import inspect
 import random
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from hw7.entry import Entry
 from hw7.errors import CacheCorrupt, CacheError, CacheMissing, Hw7Error
 from hw7.instructors import compare, tolerances, verdicts
 from hw7.store import cache, fingerprint, registry, summary
+
+if TYPE_CHECKING:
+    from hw7.cluster.spec import ClusterSpec
 
 #: Per-epoch lists of an MNIST result (truncated to the first K epochs by ``--epochs K``).
 EPOCH_FIELDS = ("epochs", "eval_acc", "eval_loss", "train_loss", "grad_ratio", "grad_norms", "pred_counts", "input_norms")
@@ -233,15 +236,19 @@ def _train_size(data: Any, config: dict[str, Any]) -> int:
 
 def recompute_mnist(batches: list[tuple[list[registry.Run], str]], epochs: int | None, progress: bool,
                     data: Any = None) -> dict[str, Produced]:
-    """Each batch trained together (as ``hw7 run`` trained it), on its device; results by key."""
+    """Each batch trained together (as ``hw7 run`` trained it), on its device; results by key, each with the
+    fingerprint of the data it was trained on (as ``hw7 run`` records it)."""
+    from hw7.mnist.data import fingerprint as data_fingerprint
     from hw7.mnist.data import load_mnist
     from hw7.mnist.train import train_many
 
     data = data if data is not None else load_mnist()
+    trained_on = data_fingerprint(data)
     out: dict[str, Produced] = {}
     for runs, device in batches:
         configs = [_shorten(r.config, epochs) for r in runs]
         for i, result in train_many(configs, data, device=device, progress=progress):
+            result = {**result, "data_fingerprint": trained_on}
             where = str(result.get("device", device))
             steps = verdicts.steps_compared("mnist", configs[i], n_train=_train_size(data, configs[i]))
             out[runs[i].key] = Produced(result, where, fingerprint.current(where), steps)
@@ -350,12 +357,13 @@ def judge(run: registry.Run, cached: dict[str, Any], fresh: dict[str, Any], matc
 Plan = tuple[list[registry.Run], bool, str]
 
 
-def _check_options(epochs: int | None, atol: float | None, rtol: float | None, exact: bool, device: str | None) -> None:
+def _check_options(epochs: int | None, atol: float | None, rtol: float | None, exact: bool, device: str | None,
+                   here: bool = True) -> None:
     if epochs is not None and epochs < 1:
         raise Hw7Error(f"--epochs must be at least 1, got {epochs}")
     if exact and (atol is not None or rtol is not None):
         raise Hw7Error("--exact and --atol/--rtol contradict each other; give one of them")
-    if device is not None:
+    if device is not None and here:  # on a cluster, the workers' torch decides (a task without the device fails)
         _check_device(device)
 
 
@@ -373,8 +381,10 @@ def _read_cached(runs: Sequence[registry.Run], checks: dict[str, Check]) -> dict
 
 
 def _recompute(todo: list[registry.Run], entries: dict[str, Entry], plans: dict[str, Plan],
-               epochs: int | None, progress: bool, mnist_data: Any, device: str | None) -> dict[str, Produced]:
-    """Recompute every run once: MNIST runs by rebuilt batch (deduplicated, per device), other kinds by kind."""
+               epochs: int | None, progress: bool, mnist_data: Any, device: str | None,
+               cluster: "ClusterSpec | None" = None) -> dict[str, Produced]:
+    """Recompute every run once: MNIST runs by rebuilt batch (deduplicated, per device), other kinds by kind
+    (on ``cluster``: one Dask task per MNIST batch and per other run)."""
     mnist_batches: dict[tuple[str, ...], tuple[list[registry.Run], str]] = {}
     others: dict[str, list[registry.Run]] = {}
     for run in todo:
@@ -384,11 +394,48 @@ def _recompute(todo: list[registry.Run], entries: dict[str, Entry], plans: dict[
             mnist_batches.setdefault((where, *(r.key for r in batch)), (batch, where))
         else:
             others.setdefault(run.kind, []).append(run)
+    if cluster is not None:
+        return _recompute_on_cluster(list(mnist_batches.values()), others, epochs, progress, cluster)
     fresh: dict[str, Produced] = {}
     if mnist_batches:
         fresh.update(recompute_mnist(list(mnist_batches.values()), epochs, progress, mnist_data))
     for kind, kind_runs in others.items():
         fresh.update(recompute_other(kind, kind_runs, progress))
+    return fresh
+
+
+def recompute_remote(kind: str, runs: list[registry.Run], device: str | None, epochs: int | None) -> dict[str, Any]:
+    """On a Dask worker: one MNIST batch on ``device`` (its first ``epochs`` epochs), or other runs; plain data by key."""
+    fresh = (recompute_mnist([(runs, device or "cpu")], epochs, False) if kind == "mnist"
+             else recompute_other(kind, runs, False))
+    return {key: dataclasses.asdict(produced) for key, produced in fresh.items()}
+
+
+def _recompute_on_cluster(mnist_batches: list[tuple[list[registry.Run], str]], others: dict[str, list[registry.Run]],
+                          epochs: int | None, progress: bool, spec: "ClusterSpec") -> dict[str, Produced]:
+    """The recomputations as Dask tasks; a failed one ends ``verify`` with one line, once the others are done."""
+    from hw7.cluster import connect, pool
+
+    def task(kind: str, runs: list[registry.Run], device: str | None) -> pool.Task:
+        first = runs[0]
+        what = f"run {first.key} of {first.experiment}" + (f" and {len(runs) - 1} batch mate(s)" if len(runs) > 1 else "")
+        return pool.Task(what, recompute_remote, (kind, runs, device, epochs), tag=first.key)
+
+    tasks = [task("mnist", runs, device) for runs, device in mnist_batches]
+    tasks += [task(kind, [run], None) for kind, runs in others.items() for run in runs]
+    fresh: dict[str, Produced] = {}
+    if not tasks:  # nothing cached to recompute: no cluster to start
+        return fresh
+    failed: list[str] = []
+    with connect.connect(spec) as client:
+        for outcome in pool.run_tasks(client, tasks, progress=progress, desc="verify tasks"):
+            if outcome.error is not None or not isinstance(outcome.value, dict):
+                failed.append(f"recomputing {outcome.task.name} failed on the cluster: {outcome.error or 'no results'}")
+                continue
+            fresh.update({key: Produced(**value) for key, value in outcome.value.items()})
+    if failed:
+        more = f" (and {len(failed) - 1} more task(s))" if len(failed) > 1 else ""
+        raise Hw7Error(failed[0] + more)
     return fresh
 
 
@@ -410,23 +457,168 @@ def _check_one(run: registry.Run, entry: Entry, plan: Plan, produced: Produced, 
     check.status, check.mode, check.report, check.consistency = judge(
         run, cached, produced.result, match, rebuilt=rebuilt, epochs=epochs if shortened else None,
         steps=produced.steps, atol=atol, rtol=rtol, exact=exact)
+    check.report.a_label, check.report.b_label = str(cache.entry_path(run)), f"recomputed on {produced.device}"
     return check
+
+
+def _local_data(todo: Sequence[registry.Run], data: Any) -> tuple[Any, str | None]:
+    """This machine's MNIST (loaded once, as ``hw7 run`` loads it) and its data fingerprint; (data, None)
+    when no MNIST run is to be verified."""
+    if not any(r.kind == "mnist" for r in todo):
+        return data, None
+    from hw7.mnist.data import fingerprint as data_fingerprint
+    from hw7.mnist.data import load_mnist
+
+    data = data if data is not None else load_mnist()
+    return data, data_fingerprint(data)
+
+
+def _other_data(run: registry.Run, entry: Entry, here: str | None) -> Check | None:
+    """A MISMATCH without recomputing when the entry records that it was trained on other data than this
+    machine's copy of MNIST (entries from before the field existed record nothing and are recomputed)."""
+    recorded = entry["result"].get("data_fingerprint")
+    if here is None or recorded is None or recorded == here:
+        return None
+    return Check(run, verdicts.MISMATCH, mode="trained on other data",
+                 why=f"the entry was trained on MNIST with data fingerprint {recorded[:16]}…, but this machine's copy "
+                     f"is {here[:16]}…: recomputing here cannot reproduce it (`python -m hw7 diff` shows the "
+                     "fingerprints; see docs/instructors.md)")
+
+
+# ------------------------------------------------------------------------------------------------
+# ``--dry-run``: what a selection would recompute, and for how long (nothing is computed)
+
+
+@dataclass
+class Planned:
+    """One recomputation ``verify`` would make: a kind's runs one after another, or an MNIST batch together."""
+
+    experiment: str
+    chosen: list[registry.Run]  # the selected runs it checks
+    computed: list[registry.Run]  # what is recomputed for them (an MNIST batch: its mates too)
+    how: str  # how they are recomputed, in words
+    seconds: float  # the estimate, from the entries' recorded times (meta.seconds)
+    concurrent: float  # the most other computations any of those entries was recorded beside (0: none)
+
+
+def _recorded(run: registry.Run, entry: Entry | None = None) -> float:
+    try:
+        return float((entry or cache.read_entry(run)).get("meta", {}).get("seconds", 0.0))
+    except CacheError:
+        return 0.0
+
+
+def _epoch_share(run: registry.Run, epochs: int | None) -> float:
+    """The part of a run's recorded time that ``--epochs`` recomputes (1 for other kinds)."""
+    full = run.config.get("epochs") if run.kind == "mnist" else None
+    return min(epochs, full) / full if epochs is not None and isinstance(full, int) and full > 0 else 1.0
+
+
+def _planned_batch(run: registry.Run, plan: Plan, epochs: int | None, busy: dict[str, float]) -> Planned:
+    batch, rebuilt, note = plan
+    share = _epoch_share(run, epochs)
+    seconds = sum(_recorded(r) for r in batch) * share
+    scope = f", first {epochs} of {run.config.get('epochs')} epochs" if share < 1 else ""
+    if len(batch) > 1:
+        how = (f"{note}: {len(batch)} runs retrained together by the batched engine{scope}; the estimate is "
+               "the batch's recorded time for them, plus compiling its step once (torch.compile, on the CPU for batches of 4+: "
+               "seconds on an idle machine, minutes on a busy one)")
+    else:
+        how = f"{note or 'trained alone'}{scope}"
+        if not rebuilt:
+            how += "; the estimate is its share of that batch (alone it may take longer)"
+    return Planned(run.experiment, [run], batch, how, seconds, max(busy.get(r.key, 0.0) for r in batch))
+
+
+def dry_run(runs: Sequence[registry.Run], *, epochs: int | None = None, alone: bool = False,
+            device: str | None = None) -> tuple[list[Planned], list[Check]]:
+    """What :func:`verify` would recompute for ``runs`` (grouped as it groups them) and each group's estimated
+    time from the cached entries' own timings; runs with no usable entry come back as MISSING/CORRUPT checks."""
+    from hw7.store import provenance
+
+    _check_options(epochs, None, None, False, device)
+    checks: dict[str, Check] = {}
+    entries = _read_cached(runs, checks)
+    busy = provenance.concurrency() if entries else {}
+    planned: dict[tuple[str, ...], Planned] = {}
+    for run in (r for r in runs if r.key in entries):
+        if run.kind == "mnist":
+            plan = batch_plan(run, entries[run.key], alone)
+            key = tuple(r.key for r in plan[0])
+            if key in planned:
+                planned[key].chosen.append(run)
+            else:
+                planned[key] = _planned_batch(run, plan, epochs, busy)
+            continue
+        group = planned.setdefault((run.experiment, run.kind), Planned(
+            run.experiment, [], [], f"{run.kind}: each run recomputed in full, one after another", 0.0, 0.0))
+        group.chosen.append(run)
+        group.computed.append(run)
+        group.seconds += _recorded(run, entries[run.key])
+        group.concurrent = max(group.concurrent, busy.get(run.key, 0.0))
+    return list(planned.values()), [checks[r.key] for r in runs if r.key in checks]
+
+
+def _duration(seconds: float) -> str:
+    from hw7.store.provenance import duration
+
+    return f"{seconds:.1f} s" if seconds < 10 else duration(seconds)
+
+
+def format_dry_run(plan: tuple[list[Planned], list[Check]], chosen: str, with_summary: bool = False) -> str:
+    groups, unusable = plan
+    lines = [f"verify --dry-run: {chosen}; nothing is computed"]
+    if with_summary:
+        lines.append("summary    cache/summary.json checked against its entries (nothing recomputed; under a second)")
+    for g in groups:
+        shared = f" — recorded beside {g.concurrent:.0f} other computation(s), so a rerun is faster" \
+            if g.concurrent >= 0.5 else ""
+        lines.append(f"{g.experiment:<20} {len(g.chosen)} run(s) checked, {len(g.computed)} recomputed: "
+                     f"~{_duration(g.seconds)}{shared}")
+        lines.append(f"    {g.how}")
+    lines += [f"{c.status:<11}{c.run.experiment:<20} {c.run.key}  {c.why}" for c in unusable]
+    total = sum(g.seconds for g in groups)
+    inflated = sum(g.seconds for g in groups if g.concurrent >= 0.5)
+    note = (f" ({_duration(inflated)} of it recorded while other computations ran beside them: an upper bound)"
+            if inflated else "")
+    lines.append(f"verify --dry-run: {sum(len(g.computed) for g in groups)} run(s) to recompute, estimated "
+                 f"~{_duration(total)} from the entries' recorded times (meta.seconds){note}, plus loading torch "
+                 f"and the data")
+    return "\n".join(lines)
+
+
+def dry_run_json(plan: tuple[list[Planned], list[Check]], chosen: str) -> dict[str, Any]:
+    groups, unusable = plan
+    return {"chosen": chosen, "dry_run": True, "estimated_seconds": sum(g.seconds for g in groups),
+            "groups": [{"experiment": g.experiment, "checked": [r.key for r in g.chosen],
+                        "recomputed": [r.key for r in g.computed], "how": g.how, "estimated_seconds": g.seconds,
+                        "recorded_beside": g.concurrent} for g in groups],
+            "unusable": [{"experiment": c.run.experiment, "key": c.run.key, "status": c.status, "why": c.why}
+                         for c in unusable]}
 
 
 def verify(runs: Sequence[registry.Run], *, epochs: int | None = None, alone: bool = False,
            atol: float | None = None, rtol: float | None = None, exact: bool = False,
-           progress: bool = False, mnist_data: Any = None, device: str | None = None) -> list[Check]:
+           progress: bool = False, mnist_data: Any = None, device: str | None = None,
+           cluster: "ClusterSpec | None" = None) -> list[Check]:
     """Recompute ``runs`` and judge each (:mod:`hw7.instructors.verdicts`); one :class:`Check` per run, in order.
 
     ``device`` (``cpu``, ``cuda``, ``cuda:1``): where to recompute MNIST runs (default: where each
-    was computed, or the CPU when that was a GPU and none is here). Never writes to the cache.
+    was computed, or the CPU when that was a GPU and none is here). ``cluster``: recompute as Dask tasks
+    (:mod:`hw7.cluster`), one per MNIST batch and per other run. Never writes to the cache.
     """
-    _check_options(epochs, atol, rtol, exact, device)
+    _check_options(epochs, atol, rtol, exact, device, here=cluster is None)
     checks: dict[str, Check] = {}
     entries = _read_cached(runs, checks)
     todo = [r for r in runs if r.key in entries]
+    mnist_data, here = _local_data(todo, mnist_data)
+    for run in todo:
+        other = _other_data(run, entries[run.key], here)
+        if other is not None:
+            checks[run.key] = other
+    todo = [r for r in todo if r.key not in checks]
     plans = {run.key: batch_plan(run, entries[run.key], alone) for run in todo}
-    fresh = _recompute(todo, entries, plans, epochs, progress, mnist_data, device)
+    fresh = _recompute(todo, entries, plans, epochs, progress, mnist_data, device, cluster)
     versions = cache.library_versions()
     for run in todo:
         checks[run.key] = _check_one(run, entries[run.key], plans[run.key], fresh[run.key], versions,
@@ -483,6 +675,10 @@ def format_checks(checks: Sequence[Check], chosen: str, max_rows: int = 5) -> st
     return "\n".join(lines)
 
 
+#: how verify's JSON names the two sides of each comparison (``hw7 diff`` says "a" and "b")
+SIDES = ("cached", "recomputed")
+
+
 def checks_json(checks: Sequence[Check], chosen: str) -> dict[str, Any]:
     return {
         "chosen": chosen,
@@ -490,7 +686,7 @@ def checks_json(checks: Sequence[Check], chosen: str) -> dict[str, Any]:
         "runs": [{"experiment": c.run.experiment, "key": c.run.key, "label": c.run.label, "status": c.status,
                   "verdict": c.status if c.report is not None else None, "rule": c.mode, "why": c.why,
                   "machine": c.machine, "consistency": c.consistency, "batch": c.batch, "epochs": c.epochs,
-                  "comparison": compare.report_json(c.report) if c.report is not None else None}
+                  "comparison": compare.report_json(c.report, SIDES) if c.report is not None else None}
                  for c in checks],
     }
 
@@ -509,6 +705,8 @@ def format_summary(result: summary.Check, max_rows: int = 20) -> str:
     problem = result.error()
     if problem is None:
         return f"{head}\nok         {len(result.stored)} metrics agree with the cache entries they are built from"
+    if result.built.corrupt or result.built.missing:
+        return _format_unbuilt(result, max_rows)
     if not result.mismatches:
         return f"{head}\n{_summary_verdict(result):<11}{problem}"
     lines = [head] + [f"MISMATCH   {m.describe()}" for m in result.mismatches[:max_rows]]
@@ -516,6 +714,26 @@ def format_summary(result: summary.Check, max_rows: int = 20) -> str:
         lines.append(f"           ... and {len(result.mismatches) - max_rows} more (--json lists all)")
     lines.append(f"{len(result.mismatches)} metric(s) differ from the cache entries the file is built from; "
                  "rebuild it with `python -m hw7 summary`")
+    return "\n".join(lines)
+
+
+def _format_unbuilt(result: summary.Check, max_rows: int) -> str:
+    """A damaged or missing entry first, by path and with the command that regenerates it: the metrics its
+    experiment gives cannot be rebuilt, so the file's copies of them are unchecked, not "in the file only"."""
+    b = result.built
+    lines = [f"summary: {result.path}"]
+    lines += [f"CORRUPT    {message}" for message in b.corrupt.values()]
+    lines += [f"MISSING    {name}: runs with no cached result; compute them with `python -m hw7 run {name}`"
+              for name in b.missing]
+    real = [m for m in result.mismatches if m.fresh is not summary.ABSENT]
+    lines += [f"MISMATCH   {m.describe()}" for m in real[:max_rows]]
+    unchecked = [m.metric for m in result.mismatches if m.fresh is summary.ABSENT]
+    if unchecked:
+        shown = ", ".join(unchecked[:5]) + (", ..." if len(unchecked) > 5 else "")
+        lines.append(f"unchecked  {len(unchecked)} metric(s) of the file ({shown}): the experiments above give none "
+                     "until their entries are fixed")
+    fix = "regenerate the damaged entries as shown" if b.corrupt else "compute the missing runs as shown"
+    lines.append(f"summary.json cannot be checked in full: {fix}, then run `python -m hw7 verify --summary` again")
     return "\n".join(lines)
 
 

@@ -12,15 +12,18 @@ import gzip
 import hashlib
 import math
 import os
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
-from hw7 import REPO_ROOT
+from hw7 import project
 from hw7.errors import Hw7Error
+from hw7.mnist import known_data
 
 IMAGE_MAGIC = 2051
 LABEL_MAGIC = 2049
@@ -46,6 +49,10 @@ class MnistDataError(Hw7Error):
     """An MNIST file is missing or damaged; the message says which and how to get it."""
 
 
+class UnknownData(Hw7Error):
+    """Valid MNIST files whose contents are not a copy the project knows (:mod:`hw7.mnist.known_data`)."""
+
+
 @dataclass(frozen=True)
 class MnistData:
     """Images as float in [0, 1] (pixel / 255), flattened to 784; labels as int64.
@@ -69,14 +76,15 @@ class MnistData:
 
 
 def default_root() -> Path:
-    """Where MNIST is looked for: $HW7_DATA_ROOT, else ../shared/data beside the repo, else <repo>/data."""
+    """Where MNIST is looked for: $HW7_DATA_ROOT, else ../shared/data beside the project (:mod:`hw7.project`),
+    else the project's data/."""
     env = os.environ.get("HW7_DATA_ROOT")
     if env:
         return Path(env).expanduser()
-    shared = REPO_ROOT.parent / "shared" / "data"
+    shared = project.root().parent / "shared" / "data"
     if shared.is_dir():
         return shared
-    return REPO_ROOT / "data"
+    return project.root() / "data"
 
 
 def _raw_dir(root: str | Path | None) -> Path:
@@ -112,7 +120,7 @@ def _read_idx(path: Path, magic: int, ndim: int) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
 
 
-def _load_split(raw: Path, split: str, check_counts: bool) -> tuple[torch.Tensor, torch.Tensor]:
+def _load_split(raw: Path, split: str, check_counts: bool, digest: Any) -> tuple[torch.Tensor, torch.Tensor]:
     images_name, labels_name, count = FILES[split]
     images_path, labels_path = _find(raw, images_name), _find(raw, labels_name)
     images = _read_idx(images_path, IMAGE_MAGIC, 3)
@@ -127,27 +135,61 @@ def _load_split(raw: Path, split: str, check_counts: bool) -> tuple[torch.Tensor
                              f"{_HOW_TO_GET}")
     if labels.size and labels.max() > 9:
         raise MnistDataError(f"MNIST file {labels_path} holds label {labels.max()}, expected 0..9 (damaged); {_HOW_TO_GET}")
+    digest.update(images.tobytes())
+    digest.update(labels.tobytes())
     x = torch.from_numpy(images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255.0))
     y = torch.from_numpy(labels.astype(np.int64))
     return x, y
 
 
+#: (raw folder, check_counts) -> the data fingerprint of what :func:`_load_cached` parsed there
+_FINGERPRINTS: dict[tuple[Path, bool], str] = {}
+
+
 @lru_cache(maxsize=4)
 def _load_cached(raw: Path, check_counts: bool) -> MnistData:
-    train_x, train_y = _load_split(raw, "train", check_counts)
-    test_x, test_y = _load_split(raw, "test", check_counts)
+    digest = hashlib.sha256()
+    train_x, train_y = _load_split(raw, "train", check_counts, digest)
+    test_x, test_y = _load_split(raw, "test", check_counts, digest)
+    _FINGERPRINTS[(raw, check_counts)] = digest.hexdigest()  # = fingerprint(data), from the bytes at hand
     return MnistData(train_x, train_y, test_x, test_y)
 
 
 def load_mnist(root: str | Path | None = None, device: torch.device | str | None = None, *,
-               check_counts: bool = True) -> MnistData:
+               check_counts: bool = True, require_known: bool | None = None) -> MnistData:
     """Load MNIST from ``<root>/MNIST/raw/`` (raw or .gz IDX files); parsed once per process and root.
 
     Values equal torchvision's ``ToTensor()(img).view(-1)``: ``uint8 / 255`` as float32.
     ``check_counts=False`` accepts files with other image counts than 60000/10000 (small test fixtures).
+    ``require_known`` (default: ``check_counts``, i.e. whenever the real data set is asked for) raises
+    :class:`UnknownData` unless the data's :func:`fingerprint` is one the project lists
+    (:data:`hw7.mnist.known_data.KNOWN`) or ``$HW7_ALLOW_UNKNOWN_DATA`` is set: every training runner
+    loads its data here, so a run on shuffled labels or another data set stops before training.
     """
-    data = _load_cached(_raw_dir(root), check_counts)
+    raw = _raw_dir(root)
+    data = _load_cached(raw, check_counts)
+    if check_counts if require_known is None else require_known:
+        _require_known(raw, _FINGERPRINTS[(raw, check_counts)])
     return data if device is None else data.to(device)
+
+
+_WARNED: set[str] = set()
+
+
+def _require_known(raw: Path, found: str) -> None:
+    """Stop (one line) on data the project does not know, unless the user asked for it; then warn once."""
+    if found in known_data.KNOWN:
+        return
+    if not known_data.allowed_unknown():
+        raise UnknownData(
+            f"the MNIST files in {raw} are valid but not a copy this project knows (data fingerprint {found[:16]}…; "
+            "labels shuffled, or another data set?); nothing was trained — use the canonical files "
+            f"({_HOW_TO_GET}), or set {known_data.ALLOW_ENV}=1 for a deliberate experiment on other data")
+    if found not in _WARNED:
+        _WARNED.add(found)
+        print(f"hw7: warning: training on MNIST files the project does not know ({raw}, data fingerprint "
+              f"{found[:16]}…) because {known_data.ALLOW_ENV} is set; each entry records that fingerprint",
+              file=sys.stderr)
 
 
 def validation_size(n_train: int) -> int:

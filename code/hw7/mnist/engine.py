@@ -138,6 +138,15 @@ def _drop(chunk: Chunk, rows: list[int | None], done: list[int]) -> list[int | N
     return [rows[i] for i in kept]
 
 
+def plan_chunks(items: Sequence[tuple[int, TrainConfig]], chunk_size: int) -> list[list[tuple[int, TrainConfig]]]:
+    """The chunks :func:`train_batched` trains, in its order: runs of equal shapes (``group_key``, in order of
+    first appearance), up to ``chunk_size`` at a time. A Dask task (:mod:`hw7.cluster`) is one such chunk."""
+    groups: dict[tuple, list[tuple[int, TrainConfig]]] = {}
+    for i, c in items:
+        groups.setdefault(c.group_key, []).append((i, c))
+    return [group[j:j + chunk_size] for group in groups.values() for j in range(0, len(group), chunk_size)]
+
+
 def train_batched(items: Sequence[tuple[int, TrainConfig]], data: MnistData, device: torch.device, *,
                   progress: bool = True, chunk_size: int = 64, dtype: torch.dtype = torch.float32,
                   fused: bool | None = None, compile: bool | None = None) -> Iterator[tuple[int, dict]]:
@@ -154,10 +163,7 @@ def train_batched(items: Sequence[tuple[int, TrainConfig]], data: MnistData, dev
             prepared[c.eval] = eval_split(data, c).to(device, dtype)
         return prepared[c.eval]
 
-    groups: dict[tuple, list[tuple[int, TrainConfig]]] = {}
-    for i, c in items:
-        groups.setdefault(c.group_key, []).append((i, c))
-    chunks = [group[j:j + chunk_size] for group in groups.values() for j in range(0, len(group), chunk_size)]
+    chunks = plan_chunks(items, chunk_size)
     for number, chunk in enumerate(chunks, 1):
         c0 = chunk[0][1]
         ds = dataset(c0)

@@ -32,6 +32,7 @@ from hw7.mnist.common import (
 from hw7.mnist.config import COSINE, TrainConfig, as_config
 from hw7.mnist.data import MnistData
 from hw7.mnist.network import STREAM_DROPOUT, Network, stream_seed
+from hw7.mnist.resume import check_state
 
 
 def make_optimizer(cfg: TrainConfig, params: Any) -> optim.Optimizer:
@@ -126,6 +127,28 @@ def _start(cfg: TrainConfig, ds: MnistData, dev: torch.device, dtype: torch.dtyp
     return _Run(cfg, ds, net, opt, make_scheduler(cfg, opt), shuffle_generator(cfg), augment_generator(cfg), result)
 
 
+def _resume_or_start(cfg: TrainConfig, ds: MnistData, dev: torch.device, dtype: torch.dtype,
+                     checkpoint: Checkpoint) -> _Run:
+    """The run a matching checkpoint holds, once its state is checked for sense (:func:`hw7.mnist.resume.check_state`);
+    a fresh run when there is none, or (with one line) when the state is not one this run can resume from."""
+    run = _start(cfg, ds, dev, dtype)
+    saved = checkpoint.load()
+    if saved is None:
+        return run
+    try:
+        check_state(saved, cfg, run.net, run.opt, run.sched)
+        run.restore(saved)
+    except (ValueError, RuntimeError, KeyError, TypeError, IndexError) as exc:  # Nonsense is a ValueError
+        why = " ".join(str(exc).split())[:200]
+        print(f"checkpoint {checkpoint.path} does not hold a state this run can resume from ({why}); "
+              "starting the run afresh", file=sys.stderr)
+        torch.manual_seed(stream_seed(cfg.seed, STREAM_DROPOUT))  # a partial restore may have moved the global stream
+        return _start(cfg, ds, dev, dtype)
+    print(f"resuming {'-'.join(map(str, cfg.sizes))} (seed {cfg.seed}) at epoch {run.epoch + 1} of "
+          f"{cfg.epochs} from {checkpoint.path}", file=sys.stderr)
+    return run
+
+
 def _train_epoch(run: _Run, bar: Any) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, int]:
     """One pass over the training set; returns summed loss, gradient norms and first/last ratios, and steps."""
     cfg, ds, dev = run.cfg, run.ds, run.ds.train_x.device
@@ -203,12 +226,7 @@ def train_one(config: TrainConfig | Mapping[str, Any], data: MnistData, *, devic
     # Dropout draws from the global RNG: fork it and seed it from the config, so runs are reproducible.
     with flush_denormals(), torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
         torch.manual_seed(stream_seed(cfg.seed, STREAM_DROPOUT))
-        run = _start(cfg, ds, dev, dtype)
-        saved = checkpoint.load() if checkpoint is not None else None
-        if saved is not None and checkpoint is not None:
-            run.restore(saved)
-            print(f"resuming {'-'.join(map(str, cfg.sizes))} (seed {cfg.seed}) at epoch {run.epoch + 1} of "
-                  f"{cfg.epochs} from {checkpoint.path}", file=sys.stderr)
+        run = _start(cfg, ds, dev, dtype) if checkpoint is None else _resume_or_start(cfg, ds, dev, dtype, checkpoint)
         bar = _progress_bar(cfg, ds.train_x.shape[0], run.epoch) if progress else None
         segment_start = time.perf_counter()
         first_epoch = run.epoch

@@ -108,3 +108,15 @@ def signed(value: float, digits: int = 2) -> str:
     if float(text) == 0:
         return f"{0:.{digits}f}"
     return text
+
+
+#: characters that mean something to pandoc's markdown (emphasis, code, links, math, citations, tables, raw
+#: HTML): a backslash makes each literal; ``&``, ``<`` and ``>`` become HTML entities, so no tag survives
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]|$@~^#!"} | {"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def text(value: object) -> str:
+    """Text from a cache entry (a platform, a library version) as literal markdown: ``<script>`` reads as
+    those characters in the HTML and the PDF, never as a tag; ``_``, ``*``, ``|`` or ``$`` format nothing;
+    a line break becomes a space (a table cell is one line)."""
+    return " ".join(str(value).split()).translate(_MARKDOWN_SPECIAL)

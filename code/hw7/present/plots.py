@@ -6,19 +6,51 @@ Importing this module sets seaborn's theme once. Each optimizer has one colour e
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
+from matplotlib.figure import Figure
 
 from hw7.present.palette import COLORBLIND, OPTIMIZER_COLORS, OPTIMIZER_LABELS
 
 sns.set_theme(context="notebook", style="whitegrid", palette="colorblind", font_scale=1.0)
 # No figure.dpi here: Quarto's setup cell sets it per format (fig-dpi), and a value set on import
 # would override the PDF's resolution in a fresh kernel but not in a reused one.
+# svg.hashsalt and svg.id: an SVG's clip-path and glyph ids are hashed from this salt instead of a random
+# uuid, so an unchanged figure renders to the same bytes and a re-render leaves _freeze/ unchanged.
 plt.rcParams.update({"savefig.bbox": "tight", "axes.titlesize": "medium", "legend.fontsize": "small",
-                     "legend.title_fontsize": "small"})
+                     "legend.title_fontsize": "small", "svg.hashsalt": "hw7", "svg.id": "hw7-figure"})
+
+#: figure metadata without the creation date (an SVG stores the time of saving in ``<dc:date>``)
+UNDATED: dict[str, Any] = {"Date": None}
+
+
+def undated_figures(shell: Any = None) -> None:
+    """Make the notebook's figure output (IPython's formatters, which Quarto's setup cell registers before a
+    chapter imports this module) store no date, and formats registered later too. Outside IPython: nothing."""
+    try:  # both come with ipykernel; a plain Python session has neither kernel nor formatters
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import InlineBackend
+    except ImportError:
+        return
+    shell = get_ipython() if shell is None else shell
+    if shell is None:
+        return
+
+    # in place (assigning the trait runs a deprecated observer that warns); typed str -> str, but it holds
+    # savefig's keywords, and metadata is a dict
+    InlineBackend.instance().print_figure_kwargs["metadata"] = UNDATED  # type: ignore[assignment]
+    for formatter in shell.display_formatter.formatters.values():
+        printer = formatter.type_printers.get(Figure)
+        if isinstance(printer, functools.partial) and "metadata" not in printer.keywords:
+            formatter.for_type(Figure, functools.partial(printer.func, *printer.args, **printer.keywords,
+                                                         metadata=UNDATED))
+
+
+undated_figures()
 
 #: Widest figure (inches) the chapters draw: HTML shows it across the page (``column: page``), the
 #: PDF scales it to the text width (PRINT_WIDTH_IN), so fonts shrink by PRINT_WIDTH_IN / width.

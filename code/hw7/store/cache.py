@@ -13,6 +13,8 @@ import hashlib
 import json
 import os
 import platform
+import re
+import stat
 import sys
 import tempfile
 import time
@@ -20,22 +22,24 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Callable, cast
 
-from hw7 import REPO_ROOT
+from hw7 import project, safe_io
 from hw7.entry import Entry
 from hw7.errors import CacheCorrupt, CacheMissing, CacheUnwritable
-from hw7.specs import canonical_json
-from hw7.store import fingerprint
+from hw7.sense import Nonsense
+from hw7.specs import canonical_json, loads_strict
+from hw7.store import fingerprint, schema
 from hw7.store.registry import CODE_VERSION, Run
 
 SCHEMA = 1
 
 
 def cache_root() -> Path:
-    """``$HW7_CACHE_DIR`` if set (tests, scratch reruns), else the committed ``cache/``.
+    """``$HW7_CACHE_DIR`` if set (tests, scratch reruns), else the ``cache/`` of the project the command
+    runs in (:mod:`hw7.project`: the nearest enclosing folder with ``_quarto.yml`` and ``cache/``).
 
     A root that is a file (or lies under one) raises :class:`CacheUnwritable` here, so every command
     gives the same one-line verdict instead of some saying "missing" and others "CORRUPT"."""
-    root = Path(os.environ.get("HW7_CACHE_DIR") or REPO_ROOT / "cache")
+    root = project.cache_dir()
     for folder in (root, *root.parents):  # the nearest thing that exists must be a folder
         if folder.exists():
             if not folder.is_dir():
@@ -68,9 +72,19 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def produced_here(device: str = "cpu") -> dict[str, Any]:
+    """How this process computes: library versions, platform and machine fingerprint (taken when a result is produced)."""
+    return {"versions": library_versions(), "platform": platform.platform(terse=True),
+            "machine": fingerprint.current(device)}  # what decides bit-identity (hw7.store.fingerprint)
+
+
 def write_entry(run: Run, result: dict[str, Any], *, seconds: float, device: str = "cpu",
-                root: Path | None = None) -> Path:
-    """Store ``result`` for ``run``. A crash mid-write leaves the old entry (or none), never half a file."""
+                root: Path | None = None, produced: dict[str, Any] | None = None) -> Path:
+    """Store ``result`` for ``run``. A crash mid-write leaves the old entry (or none), never half a file.
+
+    ``produced`` (:func:`produced_here` taken where the result was computed: a cluster's worker) describes the
+    machine that computed it; default: this process."""
+    where = produced if produced is not None else produced_here(device)
     entry: dict[str, Any] = {
         "schema": SCHEMA,
         "key": run.key,
@@ -82,9 +96,9 @@ def write_entry(run: Run, result: dict[str, Any], *, seconds: float, device: str
         "meta": {
             "seconds": round(float(seconds), 3),
             "device": device,
-            "versions": library_versions(),
-            "platform": platform.platform(terse=True),
-            "machine": fingerprint.current(device),  # what decides bit-identity (hw7.store.fingerprint)
+            "versions": where["versions"],
+            "platform": where["platform"],
+            "machine": where["machine"],
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         },
     }
@@ -157,19 +171,25 @@ def check_writable(runs: "list[Run]", root: Path | None = None) -> None:
 
 
 def read_file(path: Path) -> dict[str, Any]:
-    """Parse and checksum one entry file; any defect raises :class:`CacheCorrupt` naming the file."""
+    """Parse, checksum and check one entry file for sense (:mod:`hw7.store.schema`, which also ties its kind
+    and key to its path); any defect raises :class:`CacheCorrupt` naming the file. Only a regular file
+    of bounded size is read (:mod:`hw7.safe_io`: never a FIFO or a device)."""
     try:
-        entry = json.loads(Path(path).read_text())
+        entry = loads_strict(safe_io.read_text(path))
     except FileNotFoundError:
         raise
     except IsADirectoryError:
         raise CacheCorrupt(f"cache entry {path} is a folder, not a file; remove it (`rm -r {path}`)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # JSONDecodeError, UnicodeDecodeError, DuplicateKey are ValueErrors
         raise CacheCorrupt(f"cache entry {path} is unreadable ({exc.__class__.__name__}: {exc})") from None
     if not isinstance(entry, dict) or "checksum" not in entry:
         raise CacheCorrupt(f"cache entry {path} has no checksum: not a file this project wrote")
     if checksum(entry) != entry["checksum"]:
         raise CacheCorrupt(f"cache entry {path} fails its checksum (truncated or edited)")
+    try:
+        schema.check_entry(entry, Path(path))
+    except Nonsense as exc:
+        raise CacheCorrupt(f"cache entry {path} holds what no run can give ({exc})") from None
     return entry
 
 
@@ -190,14 +210,33 @@ def read_entry(run: Run, root: Path | None = None) -> Entry:
     return cast(Entry, entry)
 
 
+#: the temp files this module makes: ``.{key or "summary"}.XXXXXXXX.tmp`` (atomic_write) and
+#: ``.write-check.XXXXXXXX.tmp`` (check_writable); mkstemp's 8 characters are [a-z0-9_]
+OWN_TEMP = re.compile(r"\.(?:[0-9a-f]{16}|summary|write-check)\.[a-z0-9_]{8}\.tmp")
+
+
 def remove_stale_temp_files(root: Path | None = None) -> list[Path]:
-    """Delete temp files left by a process killed mid-write. Only files older than a minute: a write
-    takes milliseconds, so a younger one may belong to another process writing right now."""
+    """Delete temp files left by a process of this project killed mid-write, and nothing else: only names
+    this module makes (:data:`OWN_TEMP`), only regular files (never through a symlink), only in the cache
+    folder and its kind folders that are real folders. Only files older than a minute: a write takes
+    milliseconds, so a younger one may belong to another process writing right now."""
     cutoff = time.time() - 60
     base = root or cache_root()
-    stale = sorted(p for p in (*base.glob(".*.tmp"), *base.glob("*/.*.tmp")) if p.stat().st_mtime < cutoff)
-    for path in stale:
-        path.unlink(missing_ok=True)
+    folders = [base] + [base / kind for kind in sorted(CODE_VERSION) if not (base / kind).is_symlink()]
+    stale = []
+    for folder in folders:
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in filter(OWN_TEMP.fullmatch, names):
+            try:
+                st = os.lstat(folder / name)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+                (folder / name).unlink(missing_ok=True)
+                stale.append(folder / name)
     return stale
 
 

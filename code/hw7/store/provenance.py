@@ -3,17 +3,28 @@
 Everything here only *reads* the cache (through :func:`hw7.store.cache.read_entry`, so every entry's
 checksum is verified on the way). A run shared by two experiments (same config, same key) is one
 entry; its compute time is counted once, under the experiment that computed it (``entry["experiment"]``).
+
+**What a recorded time measures.** ``meta.seconds`` is the wall-clock time a run took when it was
+computed (a batched MNIST run: its share of its batch's time), on a machine that may have been busy
+with other work. Problem 1's entries, for one, were written while six MNIST trainings of this very cache
+ran beside them on two cores, and record about 40 times what a rerun took on the same kind of machine
+(measured for issue 27: p1-b's Adam run 165 s recorded, 3.3 s rerun). The cache cannot tell how busy
+the machine was, but it can tell which of its own computations overlapped
+in time (each entry's interval ends at ``meta.created``): :func:`concurrency` counts them, so the
+appendix and ``hw7 verify --dry-run`` can say which recorded times are inflated by sharing the machine.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
 from hw7.entry import Entry
+from hw7.present import fmt
 from hw7.store import cache, registry
 
 _MEMO: dict[tuple, list[tuple[registry.Run, Entry]]] = {}
@@ -40,6 +51,48 @@ def cached_entries() -> list[tuple[registry.Run, Entry]]:
         _MEMO.clear()
         _MEMO[signature] = [(runs[key], cache.read_entry(runs[key])) for key, *_ in stamp]
     return _MEMO[signature]
+
+
+#: ``meta.created`` is stored to the second: overlaps shorter than this are rounding, not sharing
+CREATED_RESOLUTION = 1.0
+
+
+def _interval(entry: Entry) -> tuple[tuple[Any, ...], float, float] | None:
+    """(the computation it was part of, its start, its end) in seconds since the epoch, or None if unrecorded.
+
+    A batched MNIST run records its share of its batch's time; the batch ran for ``n`` shares, and its
+    mates (same experiment, batch size, creation second and share) are one computation."""
+    meta = entry.get("meta", {})
+    try:
+        end = datetime.fromisoformat(str(meta["created"])).timestamp()
+        seconds = float(meta["seconds"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    result = entry.get("result", {})
+    n = result.get("runs_in_batch") if isinstance(result, dict) else None
+    n = n if isinstance(n, int) and n > 1 else 1
+    job = (entry.get("experiment"), n, meta["created"], meta["seconds"]) if n > 1 else (entry.get("key"),)
+    return job, end - seconds * n, end
+
+
+def concurrency() -> dict[str, float]:
+    """For each cached run (by key): how many other computations of this cache ran while it ran, on average
+    over its recorded time (0: none; 6.0: six others throughout). Work outside the cache (tests, renders,
+    other users) leaves no trace, so this is a lower bound on how shared the machine was."""
+    jobs: dict[tuple[Any, ...], tuple[float, float]] = {}
+    job_of: dict[str, tuple[Any, ...]] = {}
+    for run, entry in cached_entries():
+        found = _interval(entry)
+        if found is not None:
+            job, start, end = found
+            jobs.setdefault(job, (start, end))
+            job_of[run.key] = job
+    shared: dict[tuple[Any, ...], float] = {}
+    for job, (start, end) in jobs.items():
+        overlap = sum(max(0.0, min(end, e - CREATED_RESOLUTION) - max(start, s + CREATED_RESOLUTION))
+                      for other, (s, e) in jobs.items() if other != job)
+        shared[job] = overlap / (end - start) if end > start else 0.0
+    return {key: shared[job] for key, job in job_of.items()}
 
 
 def versions_text(versions: dict[str, str]) -> str:
@@ -73,6 +126,7 @@ def run_table() -> pd.DataFrame:
     """One row per cached run: experiment, key, config label, seed, device, library versions, wall time."""
     rows = []
     ids = environment_ids()
+    beside = concurrency()
     for run, entry in cached_entries():
         meta = entry.get("meta", {})
         result = entry.get("result", {})
@@ -87,10 +141,11 @@ def run_table() -> pd.DataFrame:
             "versions": versions_text(meta.get("versions", {})),
             "batch": result.get("runs_in_batch", 1) if isinstance(result, dict) else 1,
             "seconds": float(meta.get("seconds", 0.0)),
+            "concurrent": beside.get(run.key, 0.0),
             "created": str(meta.get("created", ""))[:16].replace("T", " "),
         })
     return pd.DataFrame(rows, columns=["experiment", "key", "run", "seed", "device", "env", "versions", "batch", "seconds",
-                                       "created"])
+                                       "concurrent", "created"])
 
 
 def _seeds(values: list[Any]) -> str:
@@ -116,8 +171,16 @@ def experiment_table() -> pd.DataFrame:
             "versions": "; ".join(sorted(set(mine["versions"]))) if len(mine) else "—",
             "compute": duration(float(computed_here["seconds"].sum())) if len(computed_here) else "—",
             "seconds": float(computed_here["seconds"].sum()) if len(computed_here) else 0.0,
+            "concurrent": _weighted_concurrency(computed_here) if len(computed_here) else "—",
         })
     return pd.DataFrame(rows)
+
+
+def _weighted_concurrency(runs: pd.DataFrame) -> str:
+    """Other computations running beside an experiment's runs, averaged over their recorded time (one decimal)."""
+    seconds = runs["seconds"].sum()
+    mean = float((runs["seconds"] * runs["concurrent"]).sum() / seconds) if seconds > 0 else 0.0
+    return f"{mean:.1f}"
 
 
 def environment_table() -> pd.DataFrame:
@@ -148,10 +211,10 @@ def totals() -> dict[str, Any]:
         "shared": sum(len(exp.runs) for exp in registry.experiments().values()) - len(defined),
         "seconds": seconds,
         "compute": duration(seconds),
-        "first": created[0][:10] if created else "—",
-        "last": created[-1][:10] if created else "—",
-        "dates": ("—" if not created else f"on {created[0][:10]}" if created[0][:10] == created[-1][:10]
-                  else f"between {created[0][:10]} and {created[-1][:10]}"),
+        "first": fmt.text(created[0][:10]) if created else "—",
+        "last": fmt.text(created[-1][:10]) if created else "—",
+        "dates": ("—" if not created else f"on {fmt.text(created[0][:10])}" if created[0][:10] == created[-1][:10]
+                  else f"between {fmt.text(created[0][:10])} and {fmt.text(created[-1][:10])}"),
         "fingerprint": fingerprint(),
     }
 
@@ -165,21 +228,32 @@ def fingerprint() -> str:
 
 
 def regenerate_commands() -> list[str]:
-    """The command that recomputes each experiment, with how long its cached runs took."""
+    """The command that recomputes each experiment, with the time its cached runs recorded and, where other
+    computations of the cache ran beside them, how many (their recorded time overstates a rerun's)."""
     table = experiment_table()
     width = max(len(n) for n in table["experiment"]) + len("python -m hw7 run  --force")
-    return [f"{f'python -m hw7 run {row.experiment} --force':<{width}}  # {row.cached} runs cached, {row.compute}"
-            for row in table.itertuples()]
+    lines = []
+    for row in table.itertuples():
+        shared = f" beside {row.concurrent} others" if row.concurrent not in ("—", "0.0") else ""
+        lines.append(f"{f'python -m hw7 run {row.experiment} --force':<{width}}  # {row.cached} runs cached, "
+                     f"recorded {row.compute}{shared}")
+    return lines
 
 
 def markdown(df: pd.DataFrame, **kwargs: Any) -> str:
-    return df.to_markdown(index=False, **kwargs)
+    """``df`` as a pipe table whose text cells are literal (:func:`hw7.present.fmt.text`): platforms,
+    versions and devices come from cache entries, and an entry is data, never markup for the book."""
+    literal = df.copy()
+    for column in literal.columns:
+        literal[column] = [fmt.text(v) if isinstance(v, str) else v for v in literal[column]]
+    return literal.to_markdown(index=False, **kwargs)
 
 
 def runs_brief(df: pd.DataFrame) -> pd.DataFrame:
     """The columns appendix D shows of :func:`run_table` (no device or versions: ``env`` names them), seconds to 0.1 s."""
-    out = df[["experiment", "key", "run", "seed", "env", "batch", "seconds", "created"]].copy()
+    out = df[["experiment", "key", "run", "seed", "env", "batch", "seconds", "concurrent", "created"]].copy()
     out["seconds"] = [f"{s:.1f}" for s in out["seconds"]]
+    out["concurrent"] = [f"{c:.1f}" for c in out["concurrent"]]
     return out
 
 

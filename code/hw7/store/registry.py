@@ -34,6 +34,12 @@ KINDS: dict[str, KindSpec] = {kind: spec for family in FAMILIES for kind, spec i
 CODE_VERSION: dict[str, int] = {kind: spec.version for kind, spec in KINDS.items()}
 
 
+def key_of(kind: str, config: dict[str, Any], code_version: int) -> str:
+    """A run's cache key: the first 16 hex digits of the sha256 of its kind, config and code version."""
+    payload = {"kind": kind, "config": config, "code_version": code_version}
+    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class Run:
     """One config of one experiment. ``experiment`` names it for messages; it is not part of the key."""
@@ -48,8 +54,7 @@ class Run:
 
     @cached_property  # hashed once per Run: the CLI, cache and summary ask for it many times
     def key(self) -> str:
-        payload = {"kind": self.kind, "config": self.config, "code_version": CODE_VERSION[self.kind]}
-        return hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:16]
+        return key_of(self.kind, self.config, CODE_VERSION[self.kind])
 
     @property
     def label(self) -> str:

@@ -21,9 +21,11 @@ from typing import IO, Any
 import hw7.mnist.metrics
 import hw7.problem1.metrics
 import hw7.readings.metrics
-from hw7 import REPO_ROOT
+from hw7 import project, safe_io
 from hw7.entry import Metric
 from hw7.errors import CacheCorrupt, CacheMissing, SummaryStale
+from hw7.sense import integer, mapping, need, real, series
+from hw7.specs import loads_strict
 from hw7.store import cache, registry
 
 #: each family's headline numbers (``METRICS``) and what they mean (``DESCRIPTIONS``), in book order
@@ -34,16 +36,48 @@ METRICS: dict[str, Metric] = {
     name: metric for family in FAMILY_METRICS for name, metric in family.METRICS.items()}
 
 
-#: written by benchmarks/bench_sweep.py (one measurement on one machine, not a cache entry)
-BENCHMARK_FILE = REPO_ROOT / "benchmarks" / "results.json"
+#: written by benchmarks/bench_sweep.py (one measurement on one machine, not a cache entry), in the project
+BENCHMARK_FILE = Path("benchmarks") / "results.json"
+
+
+def benchmark_file() -> Path:
+    """The project's benchmark file (:mod:`hw7.project`), read by the summary's ``perf.*`` numbers."""
+    return project.root() / BENCHMARK_FILE
+
+
+class BenchmarkCorrupt(CacheCorrupt):
+    """``benchmarks/results.json`` is there but truncated, edited or not what bench_sweep.py writes."""
 
 
 def benchmark() -> dict[str, Any]:
     """The benchmark file as written (empty where it was not run): the one source of the ``perf.*``
-    numbers, readable without verifying the whole summary (appendix C needs only these)."""
-    if not BENCHMARK_FILE.is_file():
+    numbers, readable without verifying the whole summary (appendix C needs only these).
+
+    A damaged file (truncated by a kill, a field missing, a number that is not one) raises one
+    :class:`BenchmarkCorrupt` line instead of a traceback in ``summary``, ``verify --summary``, ``run`` and the book."""
+    path = benchmark_file()
+    if not path.exists():
         return {}
-    return dict(json.loads(BENCHMARK_FILE.read_text()))
+    where = BENCHMARK_FILE
+    try:
+        bench = loads_strict(safe_io.read_text(path))
+        _check_benchmark(bench)
+    except (OSError, ValueError) as exc:  # JSON, encoding, duplicate keys, Nonsense
+        raise BenchmarkCorrupt(f"{where} is damaged ({exc.__class__.__name__}: {exc}); restore it "
+                               f"(`git checkout -- {where}`) or measure again with `make bench`") from None
+    return dict(bench)
+
+
+def _check_benchmark(bench: Any) -> None:
+    """The fields the summary reads: positive ratios and seconds, and one row per batch size K."""
+    b = mapping(bench, "the file")
+    for name in ("ratio", "baseline_run_seconds"):
+        need(name in b, f"it lacks {name!r}")
+        real(b[name], name, 0.0)
+    for i, row in enumerate(series(b.get("engine"), "engine")):
+        row = mapping(row, f"engine[{i}]")
+        integer(row.get("K"), f"engine[{i}].K", 1)
+        real(row.get("ratio_vs_homework"), f"engine[{i}].ratio_vs_homework", 0.0)
 
 
 def _perf() -> dict[str, float]:
@@ -92,9 +126,13 @@ def build(root: Path | None = None) -> Build:
         numbers = metric(entries)
         out.values.update(numbers)
         out.origin.update(dict.fromkeys(numbers, name))
-    perf = _perf()
+    try:
+        perf = _perf()
+    except BenchmarkCorrupt as exc:  # the perf.* numbers are left out and named, like a damaged entry
+        perf = {}
+        out.corrupt[str(BENCHMARK_FILE)] = str(exc)
     out.values.update(perf)
-    out.origin.update(dict.fromkeys(perf, str(BENCHMARK_FILE.relative_to(REPO_ROOT))))
+    out.origin.update(dict.fromkeys(perf, str(BENCHMARK_FILE)))
     out.values = {k: _clean(out.values[k]) for k in sorted(out.values)}
     return out
 
@@ -125,10 +163,10 @@ def read_file(root: Path | None = None) -> dict[str, Any]:
     """The file as stored, unchecked (only :func:`check` and tests need it; chapters use :func:`read`)."""
     path = summary_path(root)
     try:
-        values = json.loads(path.read_text())
+        values = loads_strict(safe_io.read_text(path))
     except FileNotFoundError:
         raise CacheMissing(f"{path} does not exist; build it with `python -m hw7 summary`") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # JSONDecodeError, UnicodeDecodeError, DuplicateKey are ValueErrors
         raise SummaryStale(f"{path} is unreadable ({exc.__class__.__name__}: {exc}); "
                            "rebuild it with `python -m hw7 summary`") from None
     if not isinstance(values, dict) or not all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
