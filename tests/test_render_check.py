@@ -94,7 +94,9 @@ def _fake_project(tmp_path: Path, *, html: str = "<p>see Figure 1.2</p>", pdf: b
         (book / page).write_text(html)
     if pdf:
         if POPPLER:
-            write_pdf(book / "book.pdf", [full_page(), full_page()])
+            # a book as the word count finds its parts: Problem 1's chapter, then the first appendix
+            write_pdf(book / "book.pdf", [["1 Problem 1: a chapter"] + full_page(),
+                                          ["A Eight optimizers on MNIST"] + full_page()])
         else:
             (book / "book.pdf").write_bytes(b"%PDF-1.4\n")
     return tmp_path
@@ -132,17 +134,17 @@ def test_main_on_a_saved_log(tmp_path, capsys):
 @needs_poppler
 def test_page_budget_blank_and_near_empty_pages_are_reported(tmp_path):
     pdf = write_pdf(tmp_path / "b.pdf", [full_page(), [], full_page()[:2], full_page()])
-    found = rc.check_pdf(pdf, "b.pdf", budget=3)
+    found = rc.check_pdf(pdf, "b.pdf", budget=3, count=False)
     assert [p.kind for p in found] == ["pages", "blank-page", "near-empty-page"]
     assert "4 pages" in found[0].detail and "page 2 " in found[1].detail and "page 3 " in found[2].detail
-    assert rc.check_pdf(write_pdf(tmp_path / "ok.pdf", [full_page()] * 3), "ok.pdf", budget=3) == []
+    assert rc.check_pdf(write_pdf(tmp_path / "ok.pdf", [full_page()] * 3), "ok.pdf", budget=3, count=False) == []
 
 
 @needs_poppler
 def test_text_glitches_in_the_pdf_are_reported(tmp_path):
     lines = full_page() + ["the same as np.int64(8) seeds", "a change of -0.00 points", "wave 1′s last row",
                            "Problem 2(a)‘s set-up", "Chapter 1. compares the optimizers"]
-    found = rc.check_pdf(write_pdf(tmp_path / "g.pdf", [lines]), "g.pdf")
+    found = rc.check_pdf(write_pdf(tmp_path / "g.pdf", [lines]), "g.pdf", count=False)
     assert [p.kind for p in found] == ["text"] * 5
 
 
@@ -187,3 +189,24 @@ def test_an_external_font_in_a_style_sheet_of_the_book_is_reported(tmp_path):
     assert [p.kind for p in found] == ["external"] and "theme.min.css" in found[0].detail
     css.write_text("body{font-family:system-ui,sans-serif}")
     assert rc.check_html_offline(root / "_book", root) == []
+
+
+def test_word_budget_counts_problems_and_leaves_out_the_contents():
+    title = "Homework 7\nContents\nPreface 1\n1 Problem 1: three optimizers 3\nA Eight optimizers on MNIST 20\n"
+    preface = "Preface\nThis book answers Homework 7 (we think).\n"
+    problems = "1 Problem 1: three optimizers\n" + "word " * 50 + "\n3 Problem 3: deep\n" + "x = 1 , . — 10⁻⁴\n"
+    appendix = "A Eight optimizers on MNIST\nsummary words here\n"
+    count = rc.count_words([title, preface, problems, appendix])
+    assert count.problems == 5 + 50 + 4 + 3  # "=", ",", "." and "—" hold no letter or digit: not words
+    assert count.total == 8 + count.problems + 8 and count.we_think == 1
+    assert rc.check_words(count, "b.pdf") == []
+    many = rc.count_words([preface * 4, problems])
+    assert [p.kind for p in rc.check_words(many, "b.pdf")] == ["words"]  # 'we think' 4 times
+    missing = rc.count_words(["no chapters here"])
+    assert missing.problems is None and rc.check_words(missing, "b.pdf")
+
+
+def test_word_budgets_are_the_issues():
+    assert (rc.PAGE_BUDGET, rc.WORD_BUDGET, rc.PROBLEMS_WORD_BUDGET, rc.WE_THINK_BUDGET) == (22, 10_000, 7_000, 3)
+    over = rc.WordCount(total=10_001, problems=7_001, we_think=0)
+    assert len(rc.check_words(over, "b.pdf")) == 2

@@ -76,8 +76,7 @@ def _record(r: records.Record) -> str:
     """A long run on distorted data: its test accuracy, the target, and its control (the same net,
     schedule and epochs on the original images) with the difference and its p-value, no verdict words."""
     first = "" if r.first is None else f"; the {r.first.epochs}-epoch run tested first: {fmt.pm(r.first.acc)}"
-    return (f"{fmt.pm(r.final.acc)} ({r.final.acc.n} seeds; target {fmt.pct(r.target)}, mean − target = "
-            f"{fmt.pts(-r.shortfall)} points){first}; the same training without distortions: "
+    return (f"{fmt.pm(r.final.acc)} ({r.final.acc.n} seeds){first}; the same training without distortions: "
             f"{fmt.pm(r.control.acc)}; distorted − original = {fmt.pts(r.vs_control.diff)} points ({r.vs_control.p_text})")
 
 
@@ -126,7 +125,7 @@ def _p2_rows(v: Mapping[str, Any], p2: p2_findings.P2) -> list[Row]:
     rows.append(("2(a)", "The homework’s shallow net: accuracy, and the best SGD learning rate?",
                  f"{_acc(v, 'p2.a.baseline.test_acc')} at {fmt.lr(P2_BASELINE['lr'])}; best rate: {_best_rate(p2.a.sgd)}"))
     rows.append(("2(b)", "Adam over the same rates: its best rate?", f"Best rate: {_best_rate(p2.b.adam)}"))
-    rows.append(("2(c)", "The best network with one hidden layer (test accuracy, 3 seeds)?",
+    rows.append(("2(c)", f"The best network with one hidden layer (test accuracy, {p2.c.final.n} seeds)?",
                  f"{_acc(v, 'p2.c.best.test_acc')} ({v['p2.c.best.params']:,} parameters)"))
     rows.append(("2(c)+", "Beyond the homework’s knobs: the same net trained on distorted (expanded) data?",
                  f"{_acc(v, 'p2.c.expanded.test_acc')} ({v['p2.c.expanded.params']:,} parameters)" + _schedule(p2.x)))
@@ -147,8 +146,8 @@ def _p3_rows(v: Mapping[str, Any]) -> list[Row]:
                  f"{fmt.pm(b3.relu.finals[P2_BASELINE['lr']])}; best shallow net of 2(c): {fmt.pm(b3.p2_best)} "
                  f"({b3.vs_p2_best.p_text})"))
     c3 = p3_findings._part_c()
-    rows.append(("3(c)", "The best deep dense network (test accuracy, 3 seeds): can it improve upon the best shallow "
-                         "net, and upon one hidden layer trained the same way?",
+    rows.append(("3(c)", f"The best deep dense network (test accuracy, {c3.final.n} seeds): can it improve upon the "
+                         "best shallow net, and upon one hidden layer trained the same way?",
                  f"{_acc(v, 'p3.c.best.test_acc')} ({v['p3.c.best.params']:,} parameters); best shallow net of "
                  f"2(c): {fmt.pm(c3.p2_best)} ({c3.vs_p2.p_text}); one hidden layer with the same recipe: "
                  f"{_acc(v, 'p3.c.shallow_same_recipe.test_acc')} ({c3.deep_vs_recipe.p_text})"))

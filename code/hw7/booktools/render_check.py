@@ -64,8 +64,17 @@ ALLOWED: list[tuple[re.Pattern[str], str]] = [
 #: Quarto writes an unresolved cross-reference as "?@label" in the output.
 UNRESOLVED = re.compile(r"\?@[\w:-]+")
 
-#: The PDF answers every question in at most this many pages (issue 19).
-PAGE_BUDGET = 36
+#: The PDF is the submission a grader reads in one sitting (issue 25): at most this many pages, and at most
+#: WORD_BUDGET words in all, PROBLEMS_WORD_BUDGET of them in Problems 1-3 (the contents page not counted).
+PAGE_BUDGET = 22
+WORD_BUDGET = 10_000
+PROBLEMS_WORD_BUDGET = 7_000
+#: "We think" marks what we could not measure; the PDF allows it this often.
+WE_THINK_BUDGET = 3
+#: Where Problems 1-3 start and end in the PDF's text: the first chapter's title line, and the first
+#: appendix's (the lines of the contents page are not counted, so these are the headings themselves).
+PROBLEMS_START = re.compile(r"^\s*(?:Chapter\s+)?(?:1\s+)?Problem 1:", re.M)
+PROBLEMS_END = re.compile(r"^\s*(?:Appendix\s+)?(?:A\s+)?Eight optimizers on MNIST", re.M)
 #: A page whose body (between the running header and the page number) has fewer characters is blank.
 BLANK_CHARS = 40
 #: A page with fewer body characters than this, on which ink covers less than NEAR_EMPTY_FILL of
@@ -201,8 +210,56 @@ def ink_fill(pdf: Path, page: int) -> float | None:
     return sum(1 for row in rows if min(row) < 200) / max(len(rows), 1)
 
 
-def check_pdf(pdf: Path, where: str, *, budget: int = PAGE_BUDGET) -> list[Problem]:
-    """The PDF's page budget, its blank and near-empty pages, and the glitches in its text."""
+def words(text: str) -> int:
+    """Words as the budget counts them: whitespace-separated tokens holding a letter or a digit (what
+    ``pdftotext FILE - | tr -s '[:space:]' '\\n' | grep -c '[[:alnum:]]'`` counts)."""
+    return sum(1 for token in text.split() if any(c.isalnum() for c in token))
+
+
+@dataclass(frozen=True)
+class WordCount:
+    """The PDF's words without its contents page(s): all, and those of Problems 1-3 (None if not found)."""
+
+    total: int
+    problems: int | None
+    we_think: int
+
+    def __str__(self) -> str:
+        p = "not found" if self.problems is None else f"{self.problems:,}"
+        return f"{self.total:,} words (Problems 1-3: {p}), 'we think' {self.we_think} times"
+
+
+def count_words(page_texts: list[str]) -> WordCount:
+    """Count the words of whole pages (pdftotext's text of each page), leaving out the contents page(s)."""
+    body = "\n".join(t for t in page_texts if not re.search(r"^\s*Contents\s*$", t, re.M))
+    start, end = PROBLEMS_START.search(body), PROBLEMS_END.search(body)
+    problems = words(body[start.start():end.start()]) if start and end and start.start() < end.start() else None
+    return WordCount(words(body), problems, len(re.findall(r"\bwe think\b", body, re.I)))
+
+
+def full_pages(pdf: Path) -> list[str]:
+    """Each page's whole text (pdftotext separates pages with form feeds)."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    return text.split("\f")
+
+
+def check_words(count: WordCount, where: str) -> list[Problem]:
+    found = []
+    if count.total > WORD_BUDGET:
+        found.append(Problem("words", f"{where}: {count.total:,} words, over the budget of {WORD_BUDGET:,}"))
+    if count.problems is None:
+        found.append(Problem("words", f"{where}: the chapters of Problems 1-3 were not found to count their words"))
+    elif count.problems > PROBLEMS_WORD_BUDGET:
+        found.append(Problem("words", f"{where}: Problems 1-3 have {count.problems:,} words, over the budget of "
+                                      f"{PROBLEMS_WORD_BUDGET:,}"))
+    if count.we_think > WE_THINK_BUDGET:
+        found.append(Problem("words", f"{where}: 'we think' {count.we_think} times, over {WE_THINK_BUDGET}"))
+    return found
+
+
+def check_pdf(pdf: Path, where: str, *, budget: int = PAGE_BUDGET, count: bool = True) -> list[Problem]:
+    """The PDF's page and word budgets (``count=False``: pages only, for a PDF that is not the book), its blank
+    and near-empty pages, and the glitches in its text."""
     if not (shutil.which("pdftotext") and shutil.which("pdfinfo")):
         return [Problem("missing", "pdftotext/pdfinfo (poppler-utils) are needed to check the PDF's pages")]
     try:
@@ -221,6 +278,10 @@ def check_pdf(pdf: Path, where: str, *, budget: int = PAGE_BUDGET) -> list[Probl
             if fill is not None and fill < NEAR_EMPTY_FILL:
                 found.append(Problem("near-empty-page",
                                      f"{where}: page {n} is near-empty ({chars} characters, {fill:.0%} of its height used)"))
+    if count:
+        counted = count_words(full_pages(pdf))
+        print(f"render check: {where}: {len(pages)} pages, {counted}")
+        found += check_words(counted, where)
     text = "\n".join(pages)
     found += unresolved_refs(text, where)
     found += text_glitches(text, where)
