@@ -200,7 +200,7 @@ def test_word_budget_counts_problems_and_leaves_out_the_contents():
     assert count.problems == 5 + 50 + 4 + 3  # "=", ",", "." and "—" hold no letter or digit: not words
     assert count.total == 8 + count.problems + 8 and count.we_think == 1
     assert rc.check_words(count, "b.pdf") == []
-    many = rc.count_words([preface * 4, problems])
+    many = rc.count_words([preface * 4, problems, appendix])
     assert [p.kind for p in rc.check_words(many, "b.pdf")] == ["words"]  # 'we think' 4 times
     missing = rc.count_words(["no chapters here"])
     assert missing.problems is None and rc.check_words(missing, "b.pdf")
