@@ -3,8 +3,10 @@
     python benchmarks/bench_cluster.py             # 2 rounds of the three commands (a few minutes on 2 cores)
     python benchmarks/bench_cluster.py --rounds 1
 
-Each round runs the same `python -m hw7 run bench-*` three times, each into an empty scratch cache, in a
-fresh process (what a person types): the local path, `--cluster local:1` and `--cluster local:2`. The
+Each round runs the same `python -m hw7 run bench-*` four times, each into an empty scratch cache, in a
+fresh process (what a person types): the local path, `--cluster local:1`, `--cluster local:2`, and, as a
+control, the local path with one thread (``OMP_NUM_THREADS=1``, as Dask gives each worker): torch's
+intra-op threads suffer on a loaded machine, and the control separates that from Dask's own cost. The
 order rotates between rounds. The work is small: Problem 1 runs (NumPy) and MNIST runs of one epoch
 on the real data (three chunks the batched engine trains together, and two dropout runs that the
 reference loop trains alone). The cluster's figures include starting it (the worker processes import
@@ -31,7 +33,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "code"))
 
-MODES = {"local": [], "local:1": ["--cluster", "local:1"], "local:2": ["--cluster", "local:2"]}
+MODES = {"local": [], "local:1": ["--cluster", "local:1"], "local:2": ["--cluster", "local:2"], "local-1-thread": []}
+#: environment a mode adds (the control: the local path with the one thread each Dask worker uses)
+MODE_ENV = {"local-1-thread": {"OMP_NUM_THREADS": "1"}}
 
 
 def experiments() -> list:
@@ -56,7 +60,7 @@ def one_command(mode: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="hw7-bench-cluster-") as scratch:
         env = {**os.environ, "HW7_REGISTRY_MODULE": "bench_cluster", "HW7_CACHE_DIR": str(Path(scratch) / "cache"),
                "HW7_CHECKPOINT_DIR": str(Path(scratch) / "checkpoints"),
-               "PYTHONPATH": os.pathsep.join([str(ROOT / "code"), str(HERE)])}
+               "PYTHONPATH": os.pathsep.join([str(ROOT / "code"), str(HERE)]), **MODE_ENV.get(mode, {})}
         before = os.getloadavg()[0]
         started = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "hw7", "run", "bench-*", "--no-progress", *MODES[mode]],
@@ -90,6 +94,7 @@ def main() -> None:
         "rows": rows,
         "median_seconds": median,
         "ratio_local_over": {m: round(median["local"] / median[m], 3) for m in MODES if m != "local"},
+        "ratio_local_1_thread_over": {m: round(median["local-1-thread"] / median[m], 3) for m in ("local:1", "local:2")},
         "load_average_1min": {"min": min(min(r["load_before"], r["load_after"]) for r in rows),
                               "max": max(max(r["load_before"], r["load_after"]) for r in rows)},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
