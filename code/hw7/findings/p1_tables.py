@@ -21,10 +21,10 @@ def speed(runs: Iterable[Run]) -> str:
     """First step within each distance of (1, 1), the final distance and its range over the last 10 %.
     Numbers are math, so a cell never breaks inside one."""
     return _markdown([{
-        "run": run_label(r.entry, short=False),
+        "run": r.label, "$\\kappa$": fmt.lr_tex(r.lr),
         **{f"within {fmt.lr_tex(float(tol))}": fmt.steps(n) for tol, n in r.first_below.items()},
         "final distance": fmt.sci_tex(r.final_dist),
-        "last 10 %: min – max": f"{fmt.sci_tex(r.tail_dist_min)} – {fmt.sci_tex(r.tail_dist_max)}",
+        "last 10 %: min": fmt.sci_tex(r.tail_dist_min), "max": fmt.sci_tex(r.tail_dist_max),
     } for r in runs])
 
 
