@@ -16,7 +16,7 @@ def test_inline_expressions_and_math_read_as_gaps():
 
 
 def test_a_quote_the_chapter_lacks_fails_even_when_the_evidence_holds():
-    assert not quoted("p1-rosenbrock", "it is within 10⁻⁴ of the minimum at step")
+    assert not quoted("p1-rosenbrock", "it is within 10⁻² of the maximum at step")
     assert not quoted("p1-rosenbrock", "Momentum is both the fastest … heavy-ball")  # pieces must stay in one passage
     with pytest.raises(AssertionError, match="no longer says"):
         claim("p1-rosenbrock", True, "Momentum is the last to get within 10⁻²")
