@@ -22,3 +22,10 @@ def test_signed_change_never_prints_a_negative_zero():
 def test_millions_rounds_a_count_to_two_decimals():
     assert fmt.millions(1_290_510) == f"1.29{fmt.NBSP}million"
     assert fmt.millions(11_972_510) == f"11.97{fmt.NBSP}million"
+
+
+def test_powers_as_math_for_tables_and_prose_beside_typeset_powers():
+    assert fmt.sci_tex(0.012663) == r"$1.3 \times 10^{-2}$"
+    assert fmt.sci_tex(1e-4) == "$10^{-4}$" and fmt.sci_tex(0.0) == "0"
+    assert [fmt.lr_tex(v) for v in (1e-4, 3e-3)] == ["$10^{-4}$", r"$3.0 \times 10^{-3}$"]
+    assert fmt.msci(0.012663).data == r"$1.3 \times 10^{-2}$"  # Markdown: Quarto keeps its $ as math

@@ -138,8 +138,8 @@ def test_trajectory_result_contents() -> None:
     results = dict(p1_runner.run_trajectory(configs, progress=False))
     assert sorted(results) == [0, 1]
     keys = {"final", "final_dist", "final_f", "diverged_step", "steps", "xy", "dist", "f",
-            "first_step_below", "tail_dist_min", "tail_dist_max", "tail_step_median", "tail_step_max",
-            "step_len", "hess_eig_max"}
+            "first_step_below", "tail_dist_min", "tail_dist_max", "tail_dist_median", "tail_step_median",
+            "tail_step_max", "step_len", "hess_eig_max"}
 
     gd = results[0]
     assert set(gd) == keys
@@ -189,24 +189,37 @@ def test_first_step_below_and_tail_range_use_the_full_trajectory():
     r = p1_runner.trajectory_result(xy, diverged_step=-1)
     assert r["first_step_below"] == {"1e-1": 2, "1e-2": 3, "1e-4": -1, "1e-6": -1}
     assert r["tail_dist_min"] == pytest.approx(0.5) and r["tail_dist_max"] == pytest.approx(0.5)
+    assert r["tail_dist_median"] == pytest.approx(0.5)
     # the one step landing in the last 10 % goes from (1.005, 1) to (1.5, 1)
     assert r["tail_step_median"] == pytest.approx(0.495) and r["tail_step_max"] == pytest.approx(0.495)
     assert r["step_len"] == pytest.approx([0.0, 1.0, 1.95, 0.045, 0.495])
     np.testing.assert_allclose(r["hess_eig_max"], R.hessian_eigenvalues(xy[:, 0], xy[:, 1])[1])
 
 
-def test_the_sweep_rates_are_data_not_a_platform_computation():
-    """The sweep's 41 rates are written out: within a few ulp of ``np.logspace(-6, -1, 41)`` on any machine,
-    but never recomputed, so the sweep's cache keys do not depend on the CPU's ``pow``."""
-    import ast
-    import inspect
+def test_tail_median_uses_every_step_not_the_thinned_ones():
+    """3,000 steps, of which the cache keeps a few hundred: the stored median is the full tail's."""
+    t = np.arange(3001)
+    xy = np.stack([1.0 + 1.0 / (1.0 + t) + 0.01 * (t % 7), np.ones(3001)], axis=1)
+    r = p1_runner.trajectory_result(xy, diverged_step=-1)
+    full = np.hypot(xy[-300:, 0] - 1, xy[-300:, 1] - 1)
+    assert len(r["steps"]) < 3001
+    assert r["tail_dist_median"] == float(np.median(full))
 
-    from hw7.problem1 import experiments
 
-    rates = experiments.P1_SWEEP_LRS
-    assert len(rates) == 41 and rates[0] == 1e-6 and rates[-1] == 0.1
-    assert np.allclose(rates, np.logspace(-6, -1, 41), rtol=1e-15, atol=0)
-    tree = ast.parse(inspect.getsource(experiments))
-    value = next(node.value for node in ast.walk(tree) if isinstance(node, ast.AnnAssign)
-                 and getattr(node.target, "id", None) == "P1_SWEEP_LRS")
-    assert isinstance(value, ast.List) and all(isinstance(v, ast.Constant) for v in value.elts)
+def test_adam_result_stores_its_second_moment_per_coordinate():
+    """The stored s_hat is the plain loop's bias-corrected second moment, per coordinate."""
+    steps, lr, beta = 400, 1e-3, 0.99
+    (_, r), = p1_runner.run_trajectory([_cfg(optimizer="adam", lr=lr, steps=steps)], progress=False)
+    theta, s, s_hats = np.array(INIT, dtype=float), np.zeros(2), []
+    m = np.zeros(2)
+    for t in range(1, steps + 1):
+        g = np.array(R.gradient(theta[0], theta[1]), dtype=float)
+        m = 0.9 * m + 0.1 * g
+        s = beta * s + (1 - beta) * g * g
+        s_hat = s / (1 - beta**t)
+        s_hats.append(s_hat)
+        theta = theta - lr * (m / (1 - 0.9**t)) / np.sqrt(s_hat + 1e-8)
+    np.testing.assert_allclose(r["s_hat_final"], s_hats[-1], rtol=1e-9)
+    np.testing.assert_allclose(r["s_hat_tail_median"], np.median(s_hats[-40:], axis=0), rtol=1e-9)
+    (_, gd), = p1_runner.run_trajectory([_cfg(optimizer="gd", lr=lr, steps=steps)], progress=False)
+    assert "s_hat_final" not in gd

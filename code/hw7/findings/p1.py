@@ -111,15 +111,6 @@ class PartD:
         return self.momentum.first_below["1e-2"] / self.adam.first_below["1e-2"]
 
     @property
-    def wander_low_k(self) -> float:
-        """kappa over Adam's largest late distance: how many times less than kappa it strays at most."""
-        return self.adam.lr / self.adam.tail_dist_max
-
-    @property
-    def wander_high_k(self) -> float:
-        return self.adam.lr / self.adam.tail_dist_min
-
-    @property
     def wander_ratio(self) -> float:
         """Largest late distance at 1e-2 over that at 1e-4."""
         return self.adam.tail_dist_max / self.adam_b.tail_dist_max
@@ -189,9 +180,7 @@ def load() -> P1Findings:
                    start_dist=start_dist)
 
     rate_b, rate_d = P1_ADAM_VARIANT_LRS
-    _, tail_xy = stored(variants[(rate_b, "homework")].entry, 0.9, 1.0)
-    tail_grad = float(np.median(np.hypot(*rosenbrock.gradient(tail_xy[:, 0], tail_xy[:, 1]))))
-    part_v = Variants(rate_b=rate_b, rate_d=rate_d, runs=variants, tail_grad=tail_grad)
+    part_v = Variants(rate_b=rate_b, rate_d=rate_d, runs=variants)
 
     mom_c_xy = c["momentum"].xy
     part_c = PartC(momentum=c["momentum"], adam=c["adam"], gd=limits[("gd", 1e-3)],

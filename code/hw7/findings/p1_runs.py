@@ -26,6 +26,8 @@ class Run:
     first_below: Mapping[str, int]          # tolerance "1e-2" -> first step within it (-1: never)
     tail_dist_min: float                    # distance to (1, 1) over the last 10 % of the steps
     tail_dist_max: float
+    tail_dist_median: float                 # over every step of the last 10 % (steadier than the final
+                                            # distance, one moment of a wandering iterate)
     tail_step_median: float                 # step length over the last 10 % of the steps
     tail_step_max: float
     diverged_step: int                      # -1: never diverged
@@ -35,7 +37,8 @@ class Run:
     def of(cls, entry: Entry) -> "Run":
         r, c = entry["result"], entry["config"]
         return cls(c["optimizer"], c["lr"], r["final_dist"], dict(r["first_step_below"]), r["tail_dist_min"],
-                   r["tail_dist_max"], r["tail_step_median"], r["tail_step_max"], r["diverged_step"], entry)
+                   r["tail_dist_max"], r["tail_dist_median"], r["tail_step_median"], r["tail_step_max"],
+                   r["diverged_step"], entry)
 
     @property
     def label(self) -> str:
@@ -59,11 +62,18 @@ class Run:
         return self.lr * self.entry["result"]["hess_eig_max"][t]
 
     @property
-    def tail_dist_median(self) -> float:
-        """Median distance to (1, 1) over the stored iterates of the last 10 %: steadier than the final
-        distance, which is one moment of a wandering iterate."""
-        _, xy = stored(self.entry, 0.9, 1.0)
-        return float(np.median(np.hypot(xy[:, 0] - 1.0, xy[:, 1] - 1.0)))
+    def s_hat_over_eps(self) -> tuple[float, float]:
+        """Adam's bias-corrected second moment per coordinate (x, y), median over the last 10 % of the
+        steps, as a multiple of the homework's eps: what eps inside the square root is added to."""
+        sx, sy = self.entry["result"]["s_hat_tail_median"]
+        eps = P1_ADAM_VARIANTS["homework"].get("eps", 1e-8)
+        return sx / eps, sy / eps
+
+    @property
+    def eps_effect(self) -> float:
+        """How much eps inside the root changes sqrt(s_hat) at that median, in the coordinate where s_hat is
+        smaller (a fraction): sqrt(s_hat + eps) / sqrt(s_hat) - 1."""
+        return math.sqrt(1 + 1 / min(self.s_hat_over_eps)) - 1
 
 
 def stored(entry: Entry, lo: float, hi: float, name: str = "step_len") -> tuple[np.ndarray, np.ndarray]:
@@ -85,7 +95,6 @@ class Variants:
     rate_b: float
     rate_d: float
     runs: Mapping[tuple[float, str], Run]
-    tail_grad: float                 # median |grad f| over the last 10 % of the homework run at rate_b
 
     def run(self, lr: float, name: str) -> Run:
         return self.runs[(lr, name)]
@@ -143,15 +152,6 @@ class Variants:
         """Largest ratio of late excursions among the eps variants, over both rates."""
         return max(hi / lo for hi, lo in (self.eps_tail_max(lr)[::-1] for lr in (self.rate_b, self.rate_d)))
 
-    @property
-    def s_hat(self) -> float:
-        """The second-moment estimate near the minimum, about |grad f|^2."""
-        return self.tail_grad**2
-
-    @property
-    def s_over_eps(self) -> float:
-        return self.s_hat / P1_ADAM_VARIANTS["homework"].get("eps", 1e-8)
-
     def beta2_gain(self, lr: float) -> float:
         """How many times closer standard Adam stays than the homework's (median distance, last 10 %)."""
         return self.run(lr, "homework").tail_dist_median / self.run(lr, "standard").tail_dist_median
@@ -159,11 +159,6 @@ class Variants:
     def beta2_slowdown(self, lr: float) -> float:
         """How many times later standard Adam first gets within 1e-2 than the homework's Adam."""
         return self.run(lr, "standard").first_below["1e-2"] / self.run(lr, "homework").first_below["1e-2"]
-
-    @property
-    def beta2_orders_b(self) -> float:
-        """log10 of :meth:`beta2_gain` at part (b)'s rate: orders of magnitude closer with beta2 = 0.999."""
-        return math.log10(self.beta2_gain(self.rate_b))
 
     def beta2_step_gain(self, lr: float) -> float:
         """How many times shorter standard Adam's median late step is than the homework's."""

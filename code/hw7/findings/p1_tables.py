@@ -18,12 +18,13 @@ def _markdown(rows: list[dict[str, str]]) -> str:
 
 
 def speed(runs: Iterable[Run]) -> str:
-    """First step within each distance of (1, 1), the final distance and its range over the last 10 %."""
+    """First step within each distance of (1, 1), the final distance and its range over the last 10 %.
+    Numbers are math, so a cell never breaks inside one."""
     return _markdown([{
-        "run": run_label(r.entry, short=False),
-        **{f"first step within {fmt.lr(float(tol))}": fmt.steps(n) for tol, n in r.first_below.items()},
-        "final distance": fmt.sci(r.final_dist),
-        "last 10 %: min – max": f"{fmt.sci(r.tail_dist_min)} – {fmt.sci(r.tail_dist_max)}",
+        "run": r.label, "$\\kappa$": fmt.lr_tex(r.lr),
+        **{f"within {fmt.lr_tex(float(tol))}": fmt.steps(n) for tol, n in r.first_below.items()},
+        "final distance": fmt.sci_tex(r.final_dist),
+        "last 10 %: min": fmt.sci_tex(r.tail_dist_min), "max": fmt.sci_tex(r.tail_dist_max),
     } for r in runs])
 
 
@@ -33,19 +34,19 @@ def adam_variants(v: Variants) -> str:
     for lr in (v.rate_b, v.rate_d):
         for name in P1_ADAM_VARIANTS:
             r = v.run(lr, name)
-            rows.append({"κ": fmt.lr(lr), "variant": ADAM_VARIANT_LABELS[name],
-                         "first step within 10⁻²": fmt.steps(r.first_below["1e-2"]),
-                         "final distance": fmt.sci(r.final_dist),
-                         "last 10 %: distance median": fmt.sci(r.tail_dist_median),
-                         "last 10 %: distance min – max": f"{fmt.sci(r.tail_dist_min)} – {fmt.sci(r.tail_dist_max)}",
-                         "last 10 %: step median (in κ)": f"{fmt.sci(r.tail_step_median)} ({_k(r.tail_step_median_k)})",
-                         "last 10 %: step max (in κ)": f"{fmt.sci(r.tail_step_max)} ({_k(r.tail_step_max_k)})"})
+            rows.append({"$\\kappa$": fmt.lr_tex(lr), "variant": ADAM_VARIANT_LABELS[name],
+                         "within $10^{-2}$": fmt.steps(r.first_below["1e-2"]),
+                         "final distance": fmt.sci_tex(r.final_dist),
+                         "last 10 %: distance median": fmt.sci_tex(r.tail_dist_median),
+                         "min – max": f"{fmt.sci_tex(r.tail_dist_min)} – {fmt.sci_tex(r.tail_dist_max)}",
+                         "step median (in $\\kappa$)": _k(r.tail_step_median_k),
+                         "step max (in $\\kappa$)": _k(r.tail_step_max_k)})
     return _markdown(rows)
 
 
 def _k(value: float) -> str:
-    """A step as a multiple of κ, two significant digits: ``0.40``, ``0.045``, ``4.9 × 10⁻⁶``."""
-    return f"{value:#.2g}" if value >= 1e-3 else fmt.sci(value, 2)
+    """A step as a multiple of κ, two significant digits: ``0.40``, ``0.045``, ``$4.9 \\times 10^{-6}$``."""
+    return f"{value:#.2g}" if value >= 1e-3 else fmt.sci_tex(value, 2)
 
 
 def limits(lim: Limits, steps: int = 4) -> str:
@@ -55,7 +56,14 @@ def limits(lim: Limits, steps: int = 4) -> str:
         xy = r.xy
         row = {"run": run_label(r.entry, short=False)}
         for t in range(steps):
-            row[f"step {t}: x, κλmax"] = f"{fmt.plain(xy[t, 0])}, {fmt.plain(r.kl(t))}" if t < len(xy) else "—"
+            row[f"step {t}: $x$, $\\kappa\\lambda_{{\\max}}$"] = (
+                f"{_plain(xy[t, 0])}, {_plain(r.kl(t))}" if t < len(xy) else "—")
         row["diverged at step"] = fmt.steps(r.diverged_step)
         rows.append(row)
     return _markdown(rows)
+
+
+def _plain(value: float) -> str:
+    """:func:`fmt.plain`, its powers as math."""
+    text = fmt.plain(value)
+    return text if "×" not in text else ("\u2212" if value < 0 else "") + fmt.sci_tex(abs(value))

@@ -43,6 +43,40 @@ def lr(value: float) -> str:
     return sci(value, 2)
 
 
+def sci_tex(value: float, digits: int = 2) -> str:
+    r"""``$1.3 \times 10^{-2}$``: :func:`sci` as math, so that a table or caption writes its powers as the
+    prose's typeset ones do (and a table cell never breaks inside the number)."""
+    text = sci(value, digits)
+    if " × 10" not in text:
+        return text
+    mantissa, power = text.split(" × 10")
+    exponent = power.translate({ord(u): d for u, d in zip("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")})
+    return f"${mantissa} \\times 10^{{{exponent}}}$" if mantissa != "1.0" else f"$10^{{{exponent}}}$"
+
+
+def lr_tex(value: float) -> str:
+    """A learning rate as math: ``$10^{-4}$``, ``$3.2 \\times 10^{-4}$``."""
+    text = lr(value)
+    return sci_tex(value) if "×" in text else (f"$10^{{{round(math.log10(value))}}}$" if value < 1 else text)
+
+
+def md(text: str) -> object:
+    """Inline Markdown (math) for an inline expression: Quarto escapes a plain string's ``$``."""
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
+def msci(value: float, digits: int = 2) -> object:
+    """:func:`sci_tex` for an inline expression in prose."""
+    return md(sci_tex(value, digits))
+
+
+def mlr(value: float) -> object:
+    """:func:`lr_tex` for an inline expression in prose."""
+    return md(lr_tex(value))
+
+
 def steps(value: int) -> str:
     """``55,018``; a negative sentinel (never reached) reads as 'never'."""
     return "never" if value < 0 else f"{value:,}"

@@ -17,7 +17,7 @@ Divergence is checked once per chunk of steps (cheaper than per step) and then l
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import numpy as np
@@ -43,13 +43,16 @@ class Trajectory:
     ``xy[t, k]`` is run k's iterate after t steps (``xy[0]`` is the start); ``None`` when the run was
     made with ``final_only=True``. ``final[k]`` equals ``xy[-1, k]`` (NaN for a diverged run).
     ``diverged_step[k]`` is the first step t >= 1 whose iterate is non-finite or beyond the
-    divergence limit, or -1 if run k never diverged.
+    divergence limit, or -1 if run k never diverged. ``s_hat[t - 1, :, k]`` is Adam's bias-corrected
+    second moment per coordinate after step t (Adam runs kept whole; ``None`` otherwise): what the
+    step divides by, recorded so that its size next to eps is measured, not guessed.
     """
 
     lrs: NDArray[np.float64]
     final: NDArray[np.float64]
     diverged_step: NDArray[np.int64]
     xy: Optional[NDArray[np.float64]] = None
+    s_hat: Optional[NDArray[np.float64]] = None
 
     @property
     def steps(self) -> Optional[int]:
@@ -209,6 +212,7 @@ def adam(
     m = np.zeros((2, eta.size))
     s = np.zeros((2, eta.size))
     c_m, c_s = 1.0 - gamma, 1.0 - beta
+    log = None if final_only else np.full((_check_steps(steps), 2, eta.size), np.nan)
 
     def update(theta: NDArray[np.float64], g: NDArray[np.float64], t: int) -> None:
         np.multiply(m, gamma, out=m)  # in place: m, s are shared with the driver
@@ -217,7 +221,10 @@ def adam(
         np.add(s, c_s * g * g, out=s)  # ((1 - beta) g) g, the homework's order of operations
         m_hat = m / (1.0 - gamma**t)
         s_hat = s / (1.0 - beta**t)
+        if log is not None:
+            log[t - 1] = s_hat
         denom = np.sqrt(s_hat + eps) if eps_inside else np.sqrt(s_hat) + eps
         theta -= eta * (m_hat / denom)
 
-    return _integrate(grad, init, eta, steps, update, [m, s], final_only=final_only, callback=callback)
+    traj = _integrate(grad, init, eta, steps, update, [m, s], final_only=final_only, callback=callback)
+    return traj if log is None else replace(traj, s_hat=log)

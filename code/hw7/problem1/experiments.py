@@ -13,8 +13,9 @@ from hw7.specs import ExperimentSpec, KindSpec
 
 #: kind -> its runner and code version (bump the version when the runner's numerics change)
 KINDS: dict[str, KindSpec] = {
-    # version 2: first_step_below, tail_dist_min/max; 3: step lengths, Hessian eigenvalue
-    "rosenbrock": KindSpec("hw7.problem1.runner:run_trajectory", 3),
+    # version 2: first_step_below, tail_dist_min/max; 3: step lengths, Hessian eigenvalue;
+    # 4: tail_dist_median over every step, Adam's bias-corrected second moment per coordinate
+    "rosenbrock": KindSpec("hw7.problem1.runner:run_trajectory", 4),
     "rosenbrock_sweep": KindSpec("hw7.problem1.runner:run_sweep", 1),
 }
 
@@ -76,7 +77,7 @@ def evidence() -> list[ExperimentSpec]:
     """Runs that test the chapter's explanations: Adam variants, and GD/momentum at their divergence limits."""
     return [
         ExperimentSpec("p1-adam-variants", "rosenbrock",
-                       "Adam variants (eps placement, eps = 0, beta2 0.999) at lr 1e-4 and 1e-2",
+                       "Adam variants (eps placement, eps = 0, beta2 = 0.999) at lr 1e-4 and 1e-2",
                     [{**_p1("adam", lr), **hyper} for lr in P1_ADAM_VARIANT_LRS for hyper in P1_ADAM_VARIANTS.values()]),
         ExperimentSpec("p1-limits", "rosenbrock", "GD and momentum just below and above their divergence limits, GD at 1e-3",
                     [_p1(o, P1_SWEEP_LRS[i]) for o, pair in P1_LIMIT_INDICES.items() for i in pair] + [_p1("gd", 1e-3)]),

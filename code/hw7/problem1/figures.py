@@ -16,8 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import LogLocator
 
 from hw7.entry import Entry
-from hw7.present.fmt import lr as fmt_lr
-from hw7.present.fmt import lr_short
+from hw7.present.fmt import lr_short, lr_tex
 from hw7.present.plots import DIVERGED_MARKER, MAX_WIDTH_IN
 from hw7.problem1 import rosenbrock
 from hw7.problem1.experiments import adam_variant_name
@@ -38,11 +37,12 @@ class Extent:
 
 
 def run_label(entry: Entry, *, short: bool = True) -> str:
-    """``Adam, lr 1e-4`` in a legend; ``Adam, κ = 10⁻⁴`` in a table (``short=False``), as the prose writes it."""
+    """``Adam, lr 1e-4`` in a legend; ``Adam, $\\kappa = 10^{-4}$`` in a table (``short=False``), as the prose
+    writes it."""
     cfg = entry["config"]
     if short:
         return f"{label(cfg['optimizer'])}, lr {lr_short(cfg['lr'])}"
-    return f"{label(cfg['optimizer'])}, κ = {fmt_lr(cfg['lr'])}"
+    return f"{label(cfg['optimizer'])}, $\\kappa = {lr_tex(cfg['lr']).strip('$')}$"
 
 
 def contour(ax: plt.Axes, extent: Extent, *, levels: int = 25, resolution: int = 400, colorbar: bool = True) -> None:
@@ -182,10 +182,20 @@ def lr_sweep(entries: Sequence[Entry], ties: dict[str, Sequence[float]] | None =
 
 #: how the Adam variants of :data:`hw7.problem1.experiments.P1_ADAM_VARIANTS` are named in legends and tables
 ADAM_VARIANT_LABELS: dict[str, str] = {
-    "homework": "homework (β₂ 0.99, ε inside √)",
+    "homework": "homework (β₂ = 0.99, ε inside √)",
     "eps_outside": "ε outside √",
     "eps_zero": "ε = 0",
-    "standard": "standard (β₂ 0.999, ε outside √)",
+    "standard": "standard (β₂ = 0.999, ε outside √)",
+}
+
+
+#: how each variant is drawn: standard Adam (the one that differs) underneath, thin and translucent, so
+#: that it hides none of the three beta2 = 0.99 variants, which lie on top of each other in distinct dashes
+ADAM_VARIANT_STYLES: dict[str, dict] = {
+    "standard": {"color": plt.get_cmap("tab10")(3), "lw": 0.8, "alpha": 0.55, "ls": "-", "zorder": 1},
+    "homework": {"color": plt.get_cmap("tab10")(0), "lw": 1.6, "ls": "-", "zorder": 2},
+    "eps_outside": {"color": plt.get_cmap("tab10")(1), "lw": 1.2, "ls": (0, (5, 3)), "zorder": 3},
+    "eps_zero": {"color": plt.get_cmap("tab10")(2), "lw": 1.2, "ls": (0, (1, 2)), "zorder": 4},
 }
 
 
@@ -197,17 +207,15 @@ def adam_variants(entries: Sequence[Entry]) -> plt.Figure:
     """
     lrs = sorted({e["config"]["lr"] for e in entries})
     fig, axes = plt.subplots(1, len(lrs), figsize=(5.5 * len(lrs), 4.4), sharey=True, layout="constrained")
-    palette = plt.get_cmap("tab10")
     for ax, lr in zip(np.atleast_1d(axes), lrs):
-        for i, name in enumerate(ADAM_VARIANT_LABELS):
+        for name, style in ADAM_VARIANT_STYLES.items():
             entry = next((e for e in entries if e["config"]["lr"] == lr and adam_variant_name(e["config"]) == name), None)
             if entry is None:
                 continue
             steps = np.asarray(entry["result"]["steps"])
             dist = np.asarray(entry["result"]["dist"], dtype=float)
             keep = steps >= 1
-            ax.plot(steps[keep], dist[keep], lw=1.1, color=palette(i), label=ADAM_VARIANT_LABELS[name],
-                    ls="-" if name == "homework" else "--" if name == "standard" else ":")
+            ax.plot(steps[keep], dist[keep], label=ADAM_VARIANT_LABELS[name], **style)
         ax.axhline(lr, color="grey", lw=0.8, ls="-.", label="κ (the learning rate)")
         ax.set(yscale="log", xlabel="step", title=f"Adam, κ = {lr_short(lr)}")
     np.atleast_1d(axes)[0].set_ylabel("distance to (1, 1)")

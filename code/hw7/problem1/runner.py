@@ -181,8 +181,22 @@ def _first_below(dist: NDArray[np.float64], tol: float) -> int:
     return int(below[0]) if below.size else -1
 
 
-def trajectory_result(xy: NDArray[np.float64], diverged_step: int) -> dict[str, Any]:
-    """The cached result of one run from its full trajectory ``xy`` (steps+1, 2)."""
+def _moments(s_hat: Optional[NDArray[np.float64]], ok: bool) -> dict[str, Any]:
+    """Adam's bias-corrected second moment per coordinate (x, y), from every step of the run: after the
+    last step, and its median over the last 10 % of the steps (empty for the other optimizers)."""
+    if s_hat is None:
+        return {}
+    tail = s_hat[-max(1, s_hat.shape[0] // 10):]
+    nan = [float("nan")] * 2
+    return {"s_hat_final": _floats(s_hat[-1]) if ok else nan,
+            "s_hat_tail_median": _floats(np.median(tail, axis=0)) if ok else nan}
+
+
+def trajectory_result(xy: NDArray[np.float64], diverged_step: int,
+                      s_hat: Optional[NDArray[np.float64]] = None) -> dict[str, Any]:
+    """The cached result of one run from its full trajectory ``xy`` (steps+1, 2) and, for Adam, its
+    bias-corrected second moment after each step ``s_hat`` (steps, 2). Every summary of the run's
+    tail is taken over all its steps, not over the thinned iterates the cache keeps."""
     steps = xy.shape[0] - 1
     final = xy[-1]
     finite = np.asarray(np.isfinite(xy).all(axis=1))
@@ -207,6 +221,7 @@ def trajectory_result(xy: NDArray[np.float64], diverged_step: int) -> dict[str, 
             # spread of the distance over the last 10% of steps: does the run settle or wander?
             "tail_dist_min": float(np.min(tail)) if ok else nan,
             "tail_dist_max": float(np.max(tail)) if ok else nan,
+            "tail_dist_median": float(np.median(tail)) if ok else nan,
             # length of the steps that land in the last 10%: does the step shrink as the run settles?
             "tail_step_median": float(np.median(tail_steps)) if ok else nan,
             "tail_step_max": float(np.max(tail_steps)) if ok else nan,
@@ -218,6 +233,7 @@ def trajectory_result(xy: NDArray[np.float64], diverged_step: int) -> dict[str, 
             "xy": _floats(kept),
             "dist": _floats(_distance(kept)),
             "f": _floats(rosenbrock.value(kept[:, 0], kept[:, 1])),
+            **_moments(s_hat, ok),
         }
 
 
@@ -260,7 +276,8 @@ def run_trajectory(configs: list[dict], *, progress: bool = True) -> Iterator[tu
         lr = cfg.lrs[0]
         traj = _optimize(cfg, lr, final_only=False, progress=progress, desc=f"{cfg.optimizer} lr={lr:g}")
         assert traj.xy is not None  # final_only=False keeps every iterate
-        yield i, trajectory_result(traj.xy[:, 0, :], int(traj.diverged_step[0]))
+        s_hat = None if traj.s_hat is None else traj.s_hat[:, :, 0]
+        yield i, trajectory_result(traj.xy[:, 0, :], int(traj.diverged_step[0]), s_hat)
 
 
 def run_sweep(configs: list[dict], *, progress: bool = True) -> Iterator[tuple[int, dict]]:
