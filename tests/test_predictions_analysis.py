@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from hw7.errors import Hw7Error  # noqa: E402
 from hw7.mnist import predictions as pr  # noqa: E402
 from hw7.mnist.data import MnistDataError  # noqa: E402
-from hw7.present import claims  # noqa: E402
+from hw7.present import stats as claims  # noqa: E402
 
 
 def entry(pred: np.ndarray | None, seed: int = 0, counts=None) -> dict:

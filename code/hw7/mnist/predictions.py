@@ -19,7 +19,7 @@ import numpy as np
 
 from hw7.entry import Entry
 from hw7.errors import Hw7Error
-from hw7.present import claims
+from hw7.present import stats as claims
 
 #: Images in the MNIST test set: a stored predictions string has one digit for each.
 N_TEST = 10_000
