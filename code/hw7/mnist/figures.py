@@ -199,3 +199,21 @@ def layer_norm_heatmaps(settings: dict[str, Sequence[dict]]) -> plt.Figure:
     axes[0, 0].set_ylabel("layer (1 = input, last = output)")
     fig.colorbar(image, ax=axes[0].tolist(), label="‖∇W‖ (mean over the epoch's batches)")
     return fig
+
+
+def best_rate_curves(hists: dict[str, pd.DataFrame], rates: dict[str, float]) -> plt.Figure:
+    """Each optimizer's learning curves at its own best rate, side by side: test accuracy (left) and the
+    epoch's mean training loss (right, log scale); lines are means over seeds, bands min–max."""
+    fig, (acc_ax, loss_ax) = plt.subplots(1, 2, figsize=(MAX_WIDTH_IN, 3.2), layout="constrained")
+    for opt, hist in hists.items():
+        at = hist[hist["lr"] == rates[opt]]
+        name = f"{label(opt)}, rate {lr_text(rates[opt])}"
+        for ax, metric in ((acc_ax, "acc"), (loss_ax, "train_loss")):
+            runs = at.pivot(index="run", columns="epoch", values=metric)
+            band(ax, runs.columns.to_numpy(), runs.to_numpy(dtype=float), color=color(opt), label=name)
+    acc_ax.set(xlabel="epoch", ylabel="test accuracy", ylim=(0.91, 0.975))
+    acc_ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.0f} %"))
+    loss_ax.set(xlabel="epoch", ylabel="training loss", yscale="log")
+    handles, labels = acc_ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), frameon=False)
+    return fig
