@@ -22,6 +22,9 @@ from hw7.mnist.augment import elastic_sd
 from hw7.mnist.data import MNIST_TEST_CLASS_COUNTS
 from hw7.present import fmt, stats
 
+#: a no-break space inside a table cell (a Unicode character: the Markdown table measures it as one)
+NBSP = "\u00a0"
+
 #: the loss of a guess that gives every digit the same probability
 UNIFORM_LOSS = math.log(10)
 
@@ -166,7 +169,8 @@ class Revisit:
 
 def _ci(v: stats.Paired) -> str:
     """``+0.26 [−0.04, 0.56]``: a paired difference and its 95 % interval in points, for a table cell."""
-    return f"{fmt.signed(100 * v.diff)} [{fmt.signed(100 * v.low).lstrip('+')}, {fmt.signed(100 * v.high).lstrip('+')}]"
+    low, high = (fmt.signed(100 * e).lstrip("+").replace("-", "−") for e in (v.low, v.high))
+    return f"{fmt.signed(100 * v.diff).replace('-', '−')} [{low},{NBSP}{high}]"
 
 
 @dataclass(frozen=True)
@@ -191,10 +195,14 @@ class PartC:
         """The search as the reader sees it: Δ (95 % CI) and Holm's p against the row above (wave 1)
         or against the 800-unit network w1.5 (waves 2 and 3)."""
         rows = tables.search_report(self.search, {}).drop(columns=["Δ (points)", "s / run", "parameters"])
+        rows["change"] = (rows["change"].str.replace(r"^homework set-up \(.*\)$", "the homework’s set-up", regex=True)
+                          .str.replace("tied for best in part a", "the best rate of part a"))
         found = {**self.chain, **self.vs_wide}
         rows["Δ points [95 % CI]"] = [_ci(found[s]) if s in found else "" for s in rows["id"]]
-        rows["p (Holm)"] = [stats.p_value(found[s].p) if s in found else "" for s in rows["id"]]
-        return rows
+        rows["p (Holm)"] = [stats.p_value(found[s].p).replace(" ", NBSP) if s in found else "" for s in rows["id"]]
+        # a pipe table's columns get widths in proportion to their longest cell: no-break padding keeps the
+        # short columns wide enough that a number never wraps inside its cell in the PDF
+        return rows.rename(columns={"id": "id" + NBSP * 4, "Δ points [95 % CI]": "Δ points [95 % CI]" + NBSP * 4})
 
     @property
     def wave2(self) -> dict[str, stats.Paired]:
