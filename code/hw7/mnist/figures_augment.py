@@ -6,7 +6,7 @@ this module only draws, from cached runs (or, for the example figure, the MNIST 
 
 from __future__ import annotations
 
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -89,10 +89,19 @@ def distortion_examples(configs: dict[str, aug.AugmentConfig], *, n_digits: int 
     return fig
 
 
+def _kind_style(name: str, colors: Sequence) -> tuple[Any, str]:
+    """A curve labelled ``"id: distortion[, N epochs]"`` gets one colour per distortion and a dashed line
+    for a longer schedule, so the variants of one distortion share a hue and no two hues look alike."""
+    kind = name.split(": ", 1)[-1].split(",")[0]
+    hue = {"affine": colors[1], "elastic": colors[2], "affine+elastic": colors[4]}.get(kind, colors[0])
+    return hue, "--" if "epochs" in name else "-"
+
+
 def expansion_curves(panels: dict[str, dict[str, Sequence[Entry]]], *, zoom: tuple[float, float] | None = None,
-                     targets: dict[str, float] | None = None) -> plt.Figure:
+                     targets: dict[str, float] | None = None, by_kind: bool = False) -> plt.Figure:
     """Validation accuracy against the epoch, one panel per network, one line per setting (mean over
-    its seeds; band min–max where there are several)."""
+    its seeds; band min–max where there are several). ``by_kind`` colours by distortion (see
+    :func:`_kind_style`) instead of one colour per line."""
     from hw7.present.plots import band
 
     colors = sns.color_palette("colorblind", 10)  # the book's colour-blind-safe palette (hw7.present.plots)
@@ -102,7 +111,9 @@ def expansion_curves(panels: dict[str, dict[str, Sequence[Entry]]], *, zoom: tup
         for i, (name, entries) in enumerate(settings.items()):
             hist = tables.history(entries)
             runs = hist.pivot(index="run", columns="epoch", values="acc")
-            band(ax, runs.columns.to_numpy(), runs.to_numpy(dtype=float), color=colors[i % len(colors)], label=name)
+            hue, ls = _kind_style(name, colors) if by_kind else (colors[i % len(colors)], "-")
+            band(ax, runs.columns.to_numpy(), runs.to_numpy(dtype=float), color=hue, label=name)
+            ax.lines[-1].set_linestyle(ls)
         if targets and title in targets:
             ax.axhline(targets[title], color="black", ls="--", lw=0.8)
         ax.set(title=title, xlabel="epoch")
@@ -124,6 +135,8 @@ class ExpansionCurves(Protocol):
     def curves(self) -> dict[str, Sequence[Entry]]: ...
 
 
-def expansion_figure(x: ExpansionCurves) -> plt.Figure:
-    """One network's validation curves: the control against each expanded variant, with its target."""
-    return expansion_curves({x.panel: x.curves()}, zoom=x.zoom, targets={x.panel: x.target})
+def expansion_figure(x: ExpansionCurves, *, target: bool = True, by_kind: bool = False) -> plt.Figure:
+    """One network's validation curves: the control against each expanded variant, with its target
+    unless ``target`` is False (Problem 2 draws none: a test target does not belong on a validation axis)."""
+    return expansion_curves({x.panel: x.curves()}, zoom=x.zoom, targets={x.panel: x.target} if target else None,
+                            by_kind=by_kind)
