@@ -123,26 +123,6 @@ def test_p2c_answer_and_search(f2):
           "wave 3, planned after wave 2, builds on dropout, wave 2’s largest uncorrected gain")
 
 
-def test_p2c_revisit(f2):
-    """P2(c) revisited: the sentence lives in report/_p2-c-revisit.qmd until the runs land; then the chapter
-    must include it, with the one closing sentence that the paired comparison supports."""
-    from claim_check import chapter_path, chapter_text
-
-    rev, source = f2.c.revisit, chapter_path(P2).read_text(encoding="utf-8")
-    if rev is None:
-        assert "_p2-c-revisit.qmd" in source, "the chapter lost the marker where the revisit goes"
-        pytest.skip("p2-c-batch-val is not in the cache yet")
-    assert "include _p2-c-revisit.qmd >}}" in source, "p2-c-batch-val is cached: switch the revisit on"
-    claim("_p2-c-revisit", rev.vs_choice.n == 3, "paired over the same … seeds")
-    conclusion = {1: "So the batch the search rejected for cost is the better one",
-                  0: "So the batch that the search kept for its cost did not hold the chosen network back measurably",
-                  -1: "So batch 100 was also the better batch for the chosen network"}
-    text = chapter_text("_p2-c-revisit").split("-->")[-1]  # after the last comment: what the reader sees
-    kept = [k for k, quote in conclusion.items() if quote in text]
-    assert kept == [rev.vs_choice.sign], f"keep only the closing sentence for sign {rev.vs_choice.sign}: " \
-                                         f"“{conclusion[rev.vs_choice.sign]}”"
-
-
 def test_p2_beyond_sentences(f2):
     x, r, g = f2.x, f2.record, f2.beyond
     claim(P2, all(v.vs_control.sign == 0 for v in x.variants.values()),

@@ -159,14 +159,6 @@ def _curves_at_tops(sgd: Sweep, adam: Sweep) -> tuple[int | None, int]:
     return start, lower
 
 
-@dataclass(frozen=True)
-class Revisit:
-    """P2(c) revisited: the chosen net at the search's own best batch (10, rate 1e-2), on validation."""
-
-    acc: Band
-    vs_choice: stats.Paired  # the revisit minus the chosen net's own validation runs, seed by seed
-
-
 def _ci(v: stats.Paired) -> str:
     """``+0.26 [−0.04, 0.56]``: a paired difference and its 95 % interval in points, for a table cell."""
     low, high = (fmt.signed(100 * e).lstrip("+").replace("-", "−") for e in (v.low, v.high))
@@ -189,7 +181,6 @@ class PartC:
     final_vs_baseline: stats.Paired
     params: int
     batch_speedup: float
-    revisit: Revisit | None = None  # None until p2-c-batch-val is in the cache
 
     def table(self) -> pd.DataFrame:
         """The search as the reader sees it: Δ (95 % CI) and Holm's p against the row above (wave 1)
@@ -275,17 +266,7 @@ def _part_c() -> PartC:
                  wide_train_loss=float(last["train_loss"].mean()), wide_val_loss=float(last["loss"].mean()),
                  best=stats.best_paired(seeds), choice=mx.P2C_CHOICE, final=last_acc(finals),
                  final_vs_baseline=stats.paired(by_seed(finals), baseline),
-                 params=int(finals[0]["result"]["params"]), batch_speedup=float(seconds["w1.3"] / seconds["w1.4"]),
-                 revisit=_revisit(seeds[mx.P2C_CHOICE]))
-
-
-def _revisit(choice: dict[int, float]) -> Revisit | None:
-    """The batch-10 revisit against the chosen net's validation runs; None while it is not cached."""
-    try:
-        runs = source.entries("p2-c-batch-val")
-    except CacheMissing:
-        return None
-    return Revisit(acc=last_acc(runs), vs_choice=stats.paired(by_seed(runs), choice))
+                 params=int(finals[0]["result"]["params"]), batch_speedup=float(seconds["w1.3"] / seconds["w1.4"]))
 
 
 def _repro() -> Repro:
