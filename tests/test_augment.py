@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -167,6 +168,102 @@ def test_blur_matrix_matches_convolution():
     x = F.conv2d(F.pad(x, (r, r, 0, 0), mode="reflect"), k.view(1, 1, 1, -1))
     x = F.conv2d(F.pad(x, (0, 0, r, r), mode="reflect"), k.view(1, 1, -1, 1))
     assert torch.allclose(aug.smooth(field, sigma), x.view(3, 2, 28, 28), atol=1e-5)
+
+
+
+# ------------------------------------------------------------- the elastic field against Simard et al. (2003)
+# Simard et al. draw each displacement component uniformly in [-1, 1] (variance 1/3), smooth the field with a
+# Gaussian of standard deviation sigma pixels and multiply by alpha (pixels). For a white field smoothed by a
+# continuous 2-D Gaussian the variance becomes (1/3) * 1/(4 pi sigma^2); each component is then ~normal with
+# sd s = alpha * sqrt(1/3) / (2 sqrt(pi) sigma), and the length of the 2-D displacement has mean s * sqrt(pi/2).
+# For alpha 34, sigma 4 that is s = 1.384 px and a mean length of 1.735 px. Our kernel is discrete, normalised
+# and cut at 3 sigma (its squared weights sum 0.35 % above the continuous value), and the image border is
+# reflected, which folds kernel weights onto the pixels near it: the sd grows towards the border (x 1.36 per
+# axis at the edge), so the analytic value holds only where the kernel does not reach the border. The first test
+# holds our field's interior to Simard's analytic value; the second the whole image to its exact expectation
+# for our discrete, reflected kernel, computed here independently (numpy, not the module's blur matrix).
+SIMARD = AugmentConfig(elastic_alpha=34, elastic_sigma=4)
+
+
+def _simard_mean_length(alpha: float, sigma: float) -> float:
+    sd = alpha * math.sqrt(1 / 3) / (2 * math.sqrt(math.pi) * sigma)
+    return sd * math.sqrt(math.pi / 2)
+
+
+def _reflected_blur(sigma: float, side: int = 28) -> np.ndarray:
+    """(side, side) matrix of a normalised Gaussian cut at 3 sigma, with the border reflected (d c b | a b c d)."""
+    r = max(1, math.ceil(3 * sigma))
+    t = np.arange(-r, r + 1)
+    k = np.exp(-0.5 * (t / sigma) ** 2)
+    k /= k.sum()
+    return np.stack([np.convolve(np.pad(np.eye(side)[j], r, mode="reflect"), k, mode="valid")
+                     for j in range(side)], axis=1)
+
+
+@pytest.fixture(scope="module")
+def simard_field() -> torch.Tensor:
+    """Displacement lengths (pixels) of 6000 draws of Simard's field, alpha 34, sigma 4: (6000, 28, 28)."""
+    return aug.draw(SIMARD, 6000, torch.Generator().manual_seed(26)).disp.double().norm(dim=1)
+
+
+def test_elastic_mean_displacement_matches_simard_analytic_value(simard_field):
+    want = _simard_mean_length(34, 4)
+    assert want == pytest.approx(1.735, abs=5e-4)
+    r = math.ceil(aug.TRUNCATE * 4)
+    interior = simard_field[:, r:28 - r, r:28 - r]  # the kernel does not reach the border here
+    # 6000 draws x 16 strongly correlated pixels: standard error about 0.3 %; the discrete kernel adds 0.35 %
+    assert interior.mean().item() == pytest.approx(want, rel=0.02)
+    k = aug.gaussian_kernel(4.0, F64)
+    assert float((k ** 2).sum()) * 2 * math.sqrt(math.pi) * 4 == pytest.approx(1.0, abs=0.01)
+
+
+def test_elastic_mean_displacement_over_the_image_matches_the_reflected_kernel(simard_field):
+    norms = np.sqrt((_reflected_blur(4.0) ** 2).sum(axis=1))  # each row's weights, folded at the border
+    sd = 34 * math.sqrt(1 / 3) * np.outer(norms, norms)  # per pixel, each component
+    want = float((sd * math.sqrt(math.pi / 2)).mean())
+    assert want > 1.2 * _simard_mean_length(34, 4)  # the border matters over the whole image
+    assert simard_field.mean().item() == pytest.approx(want, rel=0.01)  # standard error about 0.07 %
+    corner = simard_field[:, 0, 0].mean().item()
+    assert corner == pytest.approx(float(sd[0, 0]) * math.sqrt(math.pi / 2), rel=0.05)
+
+
+def test_elastic_displacement_is_in_pixels_x_then_y():
+    """A constant displacement of one pixel in x reads the source one pixel to the right, like a shift of 1."""
+    x = images(4)
+    disp = torch.zeros(4, 2, 28, 28)
+    disp[:, 0] = 1.0
+    out = aug.warp(x, aug.Distortion(aug.identity(4).theta, disp)).view(4, 28, 28)
+    src = x.view(4, 28, 28)
+    assert torch.allclose(out[:, :, :-1], src[:, :, 1:], atol=1e-5)
+    disp = disp.flip(1)  # now one pixel in y
+    out = aug.warp(x, aug.Distortion(aug.identity(4).theta, disp)).view(4, 28, 28)
+    assert torch.allclose(out[:, :-1, :], src[:, 1:, :], atol=1e-5)
+
+
+
+def test_distortion_figure_of_test_digits_fits_the_page():
+    """Test digits with affine, elastic and both distortions: the figure the chapter shows beside the check."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from hw7.mnist import figures_augment
+    from hw7.mnist.experiments import AUGMENT_AFFINE, AUGMENT_BOTH, AUGMENT_ELASTIC
+    from hw7.present import plots
+
+    kinds = {"affine": AUGMENT_AFFINE, "elastic": AUGMENT_ELASTIC, "affine+elastic": AUGMENT_BOTH}
+    fig = figures_augment.distortion_examples({k: AugmentConfig.from_dict(v) for k, v in kinds.items()},
+                                              n_digits=4, split="test")
+    try:
+        assert fig.get_size_inches()[0] <= plots.MAX_WIDTH_IN
+        assert min(plots.print_font_sizes(fig))[0] >= plots.MIN_PRINT_PT
+        assert [t for ax in fig.axes if (t := ax.get_title(loc="left"))] == ["original", *kinds]
+        assert len(fig.axes) == 4 * (1 + 3 * 3)
+    finally:
+        plt.close(fig)
+    with pytest.raises(ValueError, match="split"):
+        figures_augment.distortion_examples({"affine": AugmentConfig(shift=1)}, split="val")
 
 
 # ------------------------------------------------------------------------------------ training

@@ -6,6 +6,7 @@ changes the keys instead of silently reusing old results.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -372,3 +373,79 @@ def _final_and_control(name: str, what: str, fields: dict[str, Any], seeds: list
                        f"distortions: test x {len(seeds)} seeds",
                        [mnist_config(**{**_no_augment(fields), "eval": "test"}, seed=s) for s in seeds]),
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# One planned look at the test set: for each answer, the validation experiments whose results made the
+# choice, the choice, and the test experiments that evaluate it. tests/test_planned_look.py checks from
+# the entries' creation times that every test entry was created after every validation entry that chose
+# it, and that every MNIST experiment is named here, so a new test run cannot skip its record.
+@dataclass(frozen=True)
+class Look:
+    """One selection on validation and the test evaluation that follows it.
+
+    ``chose_on``: validation experiments whose results made ``choice`` (empty: the homework fixes the
+    settings and asks for test-set curves, so nothing was chosen); ``tested_in``: the test experiments
+    that evaluate it (with their controls). ``post_hoc``: validation runs made after the test that chose
+    nothing. ``tested_before``: the exception, validation experiments that were run only after this
+    look's test results were seen, with ``reason``; ``note``: a caveat the chapter may state."""
+
+    problem: str
+    chose_on: tuple[str, ...]
+    choice: str
+    tested_in: tuple[str, ...]
+    post_hoc: tuple[str, ...] = ()
+    tested_before: tuple[str, ...] = ()
+    reason: str = ""
+    note: str = ""
+
+
+_FROM_2A = ("the rate with the highest mean test accuracy of this sweep then seeded later settings (P2(c)'s "
+            "search step w1.1, Problem 3(a)/(b)'s second rate): a choice made on the test set")
+
+
+def _homework_looks() -> list[Look]:
+    """Parts whose settings the homework fixes: their test curves are the answer, nothing is chosen."""
+    return [
+        Look("2(a)", (), "the homework's network with SGD (Nesterov): every rate of the sweep", ("p2-a-sgd-lr",),
+             note=_FROM_2A),
+        Look("2(b)", (), "the homework's network with Adam: every rate of the sweep", ("p2-b-adam-lr",)),
+        Look("3(a)/(b)", (), "the homework's 8 x 30 net, sigmoid + Xavier and ReLU + Kaiming, at both rates",
+             ("p3-a-sigmoid-deep", "p3-b-relu-deep")),
+    ]
+
+
+def _search_looks() -> list[Look]:
+    """The budgeted searches of 2(c) and 3(c) and what was built on their choices."""
+    budget, depth = P3C_DEPTH_CHOICE
+    return [
+        Look("2(c)", ("p2-c-search",), P2C_CHOICE, ("p2-c-final",), post_hoc=("p2-c-batch-val",)),
+        Look("3(c)", ("p3-c-search",), P3C_CHOICE, ("p3-c-final",)),
+        Look("3(c), same recipe", ("p2-c-search", "p3-c-search"),
+             f"{P3C_CHOICE}'s recipe with {P2C_CHOICE}'s single hidden layer", ("p3-c-shallow-same-recipe",),
+             post_hoc=("p3-c-shallow-same-recipe-val",)),
+        Look("2(c), expanded data", ("p2-c-search", "p2-c-expand-search"), P2C_EXPAND_CHOICE, ("p2-c-expand-final",)),
+        Look("3(c), expanded data", ("p3-c-search", "p3-c-expand-search"), P3C_EXPAND_CHOICE, ("p3-c-expand-final",)),
+        Look("3(c), depth", ("p3-c-depth",), f"depth {depth} at {budget:,} parameters", ("p3-c-depth-final",)),
+    ]
+
+
+def _record_looks() -> list[Look]:
+    """The long runs on distorted data (tested with their controls), and the one tested before its search."""
+    looks = [Look("2(c), long run", ("p2-c-record-search",), P2C_RECORD_CHOICE,
+                  ("p2-c-record-final", "p2-c-record-control")),
+             Look("3(c), long run", ("p3-c-search", "p3-c-expand-search", "p3-c-record-search"), P3C_RECORD_CHOICE,
+                  ("p3-c-record-final", "p3-c-record-control"))]
+    for prob, first in RECORD_FIRST.items():
+        looks.append(Look(
+            f"{prob[1]}(c), first long run", (f"{prob}-c-search", f"{prob}-c-expand-search"), first,
+            (f"{prob}-c-record-first-final", f"{prob}-c-record-first-control"),
+            tested_before=(f"{prob}-c-record-search",),
+            reason="the first long run was tested, with its control, before the length of its schedule was "
+                   "searched on validation; it missed the target, and the longer schedule was chosen after "
+                   "its test result had been seen"))
+    return looks
+
+
+#: Every planned look at the test set, in book order.
+LOOKS: tuple[Look, ...] = tuple(_homework_looks() + _search_looks() + _record_looks())

@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from hw7.mnist.tables import plain_change
+from hw7.entry import Entry
+from hw7.mnist.tables import history, plain_change
 from hw7.present.fmt import lr as lr_text
 from hw7.present.fmt import lr_short
 from hw7.present.plots import DIVERGED_MARKER, MAX_WIDTH_IN, band, color, label, lr_palette
@@ -198,4 +199,31 @@ def layer_norm_heatmaps(settings: dict[str, Sequence[dict]]) -> plt.Figure:
         ax.set_yticks(range(1, grid.shape[0] + 1))
     axes[0, 0].set_ylabel("layer (1 = input, last = output)")
     fig.colorbar(image, ax=axes[0].tolist(), label="‖∇W‖ (mean over the epoch's batches)")
+    return fig
+
+
+def best_rate_curves(sweeps: dict[str, Sequence[Entry]], rates: dict[str, float], *,
+                     ylim: tuple[float, float] | None = None) -> plt.Figure:
+    """Each optimizer's test-accuracy curve at its best rate, side by side on a shared axis (Problem 2(b)).
+
+    ``sweeps``: optimizer (a key of the book's colours: 'nesterov', 'adam', ...) -> its rate sweep's runs;
+    ``rates``: optimizer -> its best rate, chosen by the findings' rule (the highest mean final accuracy,
+    ``hw7.findings.p2``'s ``Sweep.best.top``) and passed in, so figure and text cannot disagree.
+    Mean line over the seeds, band min–max; a diverged seed's epochs after its divergence are left out."""
+    fig, axes = plt.subplots(1, len(sweeps), figsize=(min(MAX_WIDTH_IN, 4.2 * len(sweeps)), 3.6), sharey=True,
+                             squeeze=False, layout="constrained")
+    for ax, (opt, entries) in zip(axes[0], sweeps.items()):
+        lr = rates[opt]
+        at = [e for e in entries if e["config"]["lr"] == lr]
+        if not at:
+            raise ValueError(f"no run at the rate {lr_text(lr)} in the {label(opt)} sweep")
+        runs = history(at).pivot(index="run", columns="epoch", values="acc")
+        band(ax, runs.columns.to_numpy(), runs.to_numpy(dtype=float), color=color(opt),
+             label=f"{label(opt)}, lr {lr_text(lr)}")
+        ax.set_title(f"{label(opt)}\nlearning rate {lr_text(lr)}, {len(at)} seeds", color=color(opt))
+        ax.set_xlabel("epoch")
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{100 * v:.1f} %"))
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+    axes[0, 0].set_ylabel("test accuracy")
     return fig

@@ -16,27 +16,33 @@ import torch
 from hw7.entry import Entry
 from hw7.mnist import augment as aug
 from hw7.mnist import tables
+from hw7.present.plots import MAX_WIDTH_IN
+
+#: Title size (pt) of the example grid: >= MIN_PRINT_PT once a 9-inch figure prints at the PDF's 6.7 in.
+_TITLE_PT = 9.5
 
 # ---------------------------------------------------------------------------------- figures
 
-def _example_digits(n: int, seed: int) -> tuple[torch.Tensor, str]:
-    """``n`` training digits of different classes, or rendered glyphs where MNIST is not available."""
+def _example_digits(n: int, seed: int, split: str = "train") -> tuple[torch.Tensor, str]:
+    """``n`` digits of different classes from MNIST's ``split`` ('train' or 'test'), or rendered glyphs
+    where MNIST is not available (so the book still renders without the data)."""
     from hw7.mnist.data import MnistDataError, load_mnist
 
     try:
         data = load_mnist()
     except MnistDataError:
         return _glyphs(n), "rendered glyphs (MNIST files not found)"
+    x, y = (data.train_x, data.train_y) if split == "train" else (data.test_x, data.test_y)
     g = torch.Generator().manual_seed(seed)
     picks, seen = [], set()
-    for i in torch.randperm(data.train_x.shape[0], generator=g).tolist():
-        label = int(data.train_y[i])
+    for i in torch.randperm(x.shape[0], generator=g).tolist():
+        label = int(y[i])
         if label not in seen:
             seen.add(label)
             picks.append(i)
         if len(picks) == n:
             break
-    return data.train_x[picks].float(), "MNIST training digits"
+    return x[picks].float(), f"MNIST {split} digits"
 
 
 def _glyphs(n: int) -> torch.Tensor:
@@ -55,14 +61,18 @@ def _glyphs(n: int) -> torch.Tensor:
 
 
 def distortion_examples(configs: dict[str, aug.AugmentConfig], *, n_digits: int = 5, per_kind: int = 3,
-                        seed: int = 0) -> plt.Figure:
-    """A few digits (rows): the original, then ``per_kind`` random draws of each augmentation."""
-    x, source = _example_digits(n_digits, seed)
+                        seed: int = 0, split: str = "train") -> plt.Figure:
+    """A few digits (rows) of MNIST's ``split`` ('train' or 'test'): the original, then ``per_kind`` random
+    draws of each augmentation (e.g. affine, elastic and both). Without the MNIST files it draws rendered
+    glyphs and says so in its title, rather than failing."""
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    x, source = _example_digits(n_digits, seed, split)
     cols = [("original", None, 0)] + [(name, c, j) for name, c in configs.items() for j in range(per_kind)]
     g = torch.Generator().manual_seed(seed)
     panels = {name: aug.augment(x.repeat(per_kind, 1), c, g).view(per_kind, n_digits, 28, 28)
               for name, c in configs.items()}
-    fig, axes = plt.subplots(n_digits, len(cols), figsize=(0.95 * len(cols), 1.0 * n_digits + 0.4),
+    fig, axes = plt.subplots(n_digits, len(cols), figsize=(min(MAX_WIDTH_IN, 0.9 * len(cols)), 0.95 * n_digits + 0.4),
                              layout="constrained", squeeze=False)
     for col, (name, c, j) in enumerate(cols):
         for row in range(n_digits):
@@ -73,9 +83,9 @@ def distortion_examples(configs: dict[str, aug.AugmentConfig], *, n_digits: int 
             ax.set_yticks([])
             ax.grid(False)
             if row == 0 and (c is None or j == 0):
-                ax.set_title(name, fontsize="small", loc="left")
-    if source != "MNIST training digits":
-        fig.suptitle(source, fontsize="small")
+                ax.set_title(name, fontsize=_TITLE_PT, loc="left")
+    if source.startswith("rendered"):
+        fig.suptitle(source, fontsize=_TITLE_PT)
     return fig
 
 
