@@ -99,7 +99,8 @@ def _started(entry) -> datetime:
 
 
 def test_p3_record_length_was_chosen_on_validation_after_the_first_test(deep):
-    claim(P3, deep.first.acc.mean < deep.target, "We first trained for [60] epochs … it reached [acc], short of the target")
+    claim(P3, deep.first.acc.mean < min(lit.accuracy for lit in deep.literature),
+          "We first trained for [60] epochs … it reached [acc], below both results of Cireşan et al.")
     first_done = max(datetime.fromisoformat(e["meta"]["created"])
                      for name in ("first-final", "first-control") for e in source.entries(f"p3-c-record-{name}"))
     claim(P3, min(_started(e) for e in source.entries("p3-c-record-search")) > first_done,
@@ -122,9 +123,7 @@ def test_p3_record_length_was_chosen_on_validation_after_the_first_test(deep):
 
 
 def test_p3_record_answer(deep):
-    claim(P3, not deep.reached, "Trained for [100] epochs on distorted images, the deep "
-          "network reaches [acc] … short of our target")
-    claim(P3, deep.final.acc.hi < deep.target, "[x] points short of our target; its best seed reached [x]")
+    claim(P3, deep.final.acc.n == len(mx.P3C_RECORD_SEEDS), "the deep network reaches [acc] on the test set ([n] seeds)")
     claim(P3, deep.vs_first.sign == 0 and deep.vs_first.diff > 0,
           "From [60] to [100] epochs the mean rose [x] points, within noise ([p])")
     claim(P3, deep.vs_control.sign > 0, "The distortions alone add [x] points: the control reaches [acc] ([p])")
@@ -161,8 +160,10 @@ def test_p3_record_is_flat_and_costed(deep):
     claim(P3, abs(deep.final.last5_change) < 0.0003 and deep.final.config["scheduler"] == "cosine",
           "The … ends flat, as the cosine rate reaches zero")
     claim(P3, 0.75 < deep.control.cpu_hours / deep.final.cpu_hours < 1.25, "and about as much again for its control")
-    claim(P3, deep.vs_first.sign == 0 and abs(deep.vs_first.diff - deep.shortfall) < 2 * deep.final.acc.sd + 1e-4,
+    claim(P3, deep.vs_first.sign == 0
+          and abs(deep.vs_first.diff + deep.vs_literature[0].diff) < 2 * deep.final.acc.sd + 1e-4,
           "from [60] to [100] epochs the mean moved by about as much, but within noise, so these runs cannot tell")
+    claim(P3, deep.vs_literature[0].diff < 0, "Whether it would close the gap to the two-layer result of Cireşan et al.")
 
 
 def test_the_deep_and_shallow_long_runs_differ_in_more_than_depth(shallow, deep):
