@@ -19,10 +19,11 @@ _CB = sns.color_palette("colorblind", 10)
 COLORS = {"final": _CB[0], "control": _CB[3], "earlier": _CB[7], "first": _CB[2]}
 
 
-def record_curves(rec: Any) -> plt.Figure:
+def record_curves(rec: Any, *, target: bool = True) -> plt.Figure:
     """Test accuracy per epoch (mean and min–max of 3 seeds) of a long distorted run, its control, the
-    earlier shorter run and a first long run where there is one; the target (dashed) and the
-    literature's results (dotted) as lines."""
+    earlier shorter run and a first long run where there is one; the target (dashed; ``target=False``
+    leaves it out, so the runs meet the published results directly) and the literature's results
+    (dotted) as lines."""
     fig, ax = plt.subplots(figsize=(8.0, 4.0), layout="constrained")
     labels = {"earlier": "earlier run on distorted data, {} epochs, rate cut in steps",
               "control": "long run's control: original images, {} epochs",
@@ -30,19 +31,20 @@ def record_curves(rec: Any) -> plt.Figure:
     for key, group in _drawn(rec):
         plots.band(ax, np.arange(1, group.epochs + 1), group.curves, color=COLORS[key],
                    label=labels[key].format(group.epochs))
-    ax.axhline(rec.target, color="black", ls="--", lw=1, label=f"target {100 * rec.target:.2f} %")
+    if target:
+        ax.axhline(rec.target, color="black", ls="--", lw=1, label=f"target {100 * rec.target:.2f} %")
     # Each published result is named where it is drawn, at the left. One within NEAR_TARGET of the
     # target would be drawn on top of the dashed line, so it gets no line of its own: its label sits
     # on the target line and says so.
     for lit in rec.literature:
-        on_target = abs(lit.accuracy - rec.target) <= NEAR_TARGET
+        on_target = target and abs(lit.accuracy - rec.target) <= NEAR_TARGET
         if not on_target:
             ax.axhline(lit.accuracy, color="black", ls=":", lw=1)
         note = " (on the target line)" if on_target else ""
         ax.annotate(f"{lit.source}, {lit.net}: {100 * lit.accuracy:.2f} %{note}", (0.01, lit.accuracy),
                     xycoords=("axes fraction", "data"), xytext=(0, 2), textcoords="offset points",
                     va="bottom", fontsize="small")
-    top = max([rec.target] + [lit.accuracy for lit in rec.literature])
+    top = max([rec.target] * target + [lit.accuracy for lit in rec.literature])
     ax.set_ylim(y_floor(rec), top + 0.0015)
     ax.set_xlabel("epoch")
     ax.set_ylabel("test accuracy")
