@@ -284,7 +284,7 @@ def test_configurations_the_prose_describes():
     e2 = x.search_fields(x.P3C_SEARCH, x.P3C_CHOICE)
     claim(P3, e2["sizes"] == [784, 1024, 512, 256, 10] and e2["batch_norm"] and e2["dropout"] == 0.2
           and e2["optimizer"] == "adam" and e2["scheduler"] == {"step_size": 10, "gamma": 0.1},
-          "The chosen network, 784-1024-512-256-10 with batch normalisation, dropout 0.2 and Adam")
+          "the best deep network, 784-1024-512-256-10 with batch normalisation, dropout 0.2 and Adam")
     d6 = x.search_fields(x.P3C_SEARCH, "d.6")
     claim(P3, d6["optimizer"] == "sgd" and d6["batch_norm"] and d6["dropout"] == 0.2 and d6["sizes"][1] == 512,
           "batch normalisation with dropout under SGD on the narrower network")

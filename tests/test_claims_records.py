@@ -124,7 +124,6 @@ def test_p3_record_length_was_chosen_on_validation_after_the_first_test(deep):
 
 
 def test_p3_record_answer(deep):
-    claim(P3, deep.final.acc.n == len(mx.P3C_RECORD_SEEDS), "the deep network reaches [acc] on the test set ([n] seeds)")
     claim(P3, deep.vs_first.sign == 0 and deep.vs_first.diff > 0,
           "From [60] to [100] epochs the mean rose [x] points, within noise ([p])")
     claim(P3, deep.vs_control.sign > 0, "The distortions alone add [x] points: the control reaches [acc] ([p])")
