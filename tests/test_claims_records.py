@@ -11,7 +11,6 @@ from claim_check import cell_option, claim
 from hw7.findings import records, source
 from hw7.mnist import experiments as mx
 from hw7.mnist import figures_records
-from hw7.present import fmt
 
 #: the chapter each quote is checked against
 P2 = "p2-shallow-mnist"
