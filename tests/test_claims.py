@@ -173,37 +173,41 @@ def test_preface_attributes_the_expanded_gain_to_both_changes(f2):
 def test_p3a_sigmoid_sentences(f3):
     a, sig = f3.a, f3.a.sigmoid
     claim(P3, all(b.hi < 0.2 for b in sig.finals.values()), "Training fails completely")
-    claim(P3, a.last_epoch_top_class == a.runs == 6, "After the last epoch, all 6 runs score exactly the share of the "
-                                                 "most common digit")
+    claim(P3, a.last_epoch_top_class == a.runs and all(
+        abs(v - a.top_class_count / a.test_images) < 0.5 / a.test_images for b in sig.finals.values() for v in b.values),
+          "exactly the score of a net that answers “[1]” for every test image")
     claim(P3, a.one_class_epochs == a.epochs and a.top_class_epochs < a.epochs,
-          "In all 180 epochs of the six runs it answers a single class, though not always the same one")
+          "in all [180] epochs of these runs the accuracy equals the share of a single digit")
+    if a.observed_single_class is not None:  # the stored class counts, where the runs recorded them
+        claim(P3, a.observed_single_class_epochs == a.epochs,
+              "in all [180] epochs of these runs the accuracy equals the share of a single digit")
     claim(P3, abs(sig.train_loss.mean - a.uniform_loss) < 0.01 and sig.train_loss.hi <= a.uniform_loss,
-          "Its last-epoch training loss … is that of an answer that ignores the image")
-    claim(P3, sig.ratio_range[1e-3][1] < 1e-4, "after 30 epochs it is still … (range over all epochs and seeds …)")
-    claim(P3, sig.middle.max() < 0.25 and len(sig.middle) == 6, "Between hidden layers the six factors lie between … "
-                                                            "and …, all below ¼")
+          "The last-epoch training loss, …, is that of an answer that ignores the image")
+    claim(P3, sig.ratio_range[1e-3][1] < 1e-4, "still … after 30 epochs")
+    claim(P3, sig.middle.max() < 0.25 and len(sig.middle) == 6, "the six hidden-layer factors of @tbl-p3-factors lie "
+                                                            "between … and …, all below ¼")
     claim(P3, abs(a.output_expected / sig.factors[-1] - 1) < 0.05,
           "a hidden step’s factor times that gain predicts …, and we measure …")
-    claim(P3, sig.factors[0] > 3 * sig.middle.max(), "The first step, …, is large because a weight "
-                                                 "gradient … also scales with the layer’s input")
+    claim(P3, sig.factors[0] > 3 * sig.middle.max(), "The first step, …, is large because a weight gradient")
+    if a.input_factor is not None:  # ‖x‖ / ‖σ(W₁x)‖ measured, where the runs recorded input norms
+        claim(P3, a.input_factor > 3, "the 784-pixel image there against 30 sigmoid outputs elsewhere")
     claim(P3, _math.isclose(sig.product, sig.norms[0, 0] / sig.norms[0, -1], rel_tol=1e-9),
-          "the eight factors multiply to …")
+          "They multiply with the two end steps to …")
 
 
 def test_p3b_relu_sentences(f3):
     b, relu = f3.b, f3.b.relu
     claim(P3, all(0.1 < lo and hi < 10 for lo, hi in relu.ratio_range.values()),
-          "the gradient no longer vanishes … of order one")
+          "the gradient no longer vanishes")
     claim(P3, 0.9 < relu.middle.min() and relu.middle.max() < 1.11 and relu.spread < 2,
           "Between hidden layers the factors now lie between … and …, and in the first epoch no layer’s gradient "
           "norm is more than a factor of … from its neighbour’s")
     lo, hi = relu.output_factor_range
     claim(P3, abs(b.output_expected / relu.factors[-1] - 1) < 0.05 and lo < b.output_expected < hi,
-          "its 10 × 30 matrix … should let the signal grow by about …. We measure … from the seeds’ mean norms, and "
-          "from … to … seed by seed")
-    claim(P3, b.vs_shallow[1e-3].sign == 1 and b.vs_shallow[1e-2].sign == 0,
-          "at 10⁻³ the deep network beats the shallow one …, at 10⁻² the two are level")
-    claim(P3, b.vs_p2_best.sign == -1, "the deep 8 × 30 network at the homework’s rate falls short")
+          "its 10 × 30 matrix should let the signal grow by about …, and we measure … (from … to … seed by seed)")
+    claim(P3, b.vs_shallow[1e-3].sign == 1, "the deep network gains … points at 10⁻³")
+    claim(P3, b.vs_p2_best.sign == -1 and b.vs_p2_best.high < 0, "It still falls short of the best shallow network of "
+                                                                 "Problem 2")
 
 
 def test_kaiming_is_drawn_with_fan_out():
@@ -219,11 +223,11 @@ def test_p3c_search_sentences(f3):
     c = f3.c
     claim(P3, c.deep_vs_recipe.sign == 1 and c.deep_vs_recipe_val.sign == 1 and c.param_ratio > 1,
           "So, trained the same way, this 3-layer net, with … times the parameters, beats this 1-layer net")
+    claim(P3, c.deep_vs_recipe.low > 0, "the deep network’s lead over it is")
     d = f3.depth
     claim(P3, d.min_budget_gain > max(d.large.spread, d.small.spread),
           "The gap need not be depth’s: in @sec-p3-c-depth, four times the parameters adds more than changing the "
           "depth does")
-    claim(P3, c.shortfall > 0, "we fall short of it by … points")
     claim(P3, c.wider.sign == 0, "doubling every width of the first network changed the accuracy by … points, within noise")
     claim(P3, [s for s, v in c.wave1.items() if v.sign > 0] == ["d.3", "d.5", "d.6"]
           and all(v.sign == 0 for s, v in c.wave1.items() if s in ("d.4", "d.7")),
@@ -238,7 +242,9 @@ def test_p3c_search_sentences(f3):
     claim(P3, c.best.top == c.choice and c.best.tied == ("e.2", "d.6"),
           "has the highest mean validation accuracy … Welch’s test cannot separate it from batch normalisation "
           "with dropout under SGD on the narrower network …, so the two tie")
-    claim(P3, c.vs_p2.sign == 1, "It beats the best shallow network of Problem 2")
+    claim(P3, c.vs_p2.sign == 1 and c.vs_p2.low > 0, "points above the best shallow network of Problem 2")
+    if c.mcnemar is not None:  # the sentence is commented out in the chapter until the predictions land
+        assert all(m.p < 0.05 for m in c.mcnemar.values()), "McNemar’s exact test separates the two nets in every seed"
     claim(P3, c.recipe_vs_p2.sign == 0, "level with … best shallow network …: the recipe adds "
           "nothing measurable to one hidden layer")
     claim(P3, c.plain_deep_vs_wide.sign == 0,
@@ -281,8 +287,7 @@ def test_p3_expanded_sentences(f3):
     claim(P3, x.vs_base.sign == 1 and x.same_schedule and final_fields == control_fields,
           "It beats the plain deep network’s …, and as only the training images changed, the gain is the distortions’")
     claim(P3, f3.x_vs_p2x.sign == 1, "It also beats the expanded network with one hidden layer")
-    claim(P3, x.final.lo > 0.99 and x.shortfall > 0, "Every seed is above the 0.99 … though the mean falls short of our "
-                                                 "own target")
+    claim(P3, x.final.lo > 0.99, "Every seed is above the 0.99 that the homework’s tip")
     claim(P3, x.base_train_loss.mean < x.base_test_loss.mean and x.train_loss.mean > x.test_loss.mean,
           "The plain network’s last-epoch training loss … is far below its test loss …. The expanded network’s "
           "training loss … is above its test loss")
@@ -308,7 +313,7 @@ def test_configurations_the_prose_describes():
     e2 = x.search_fields(x.P3C_SEARCH, x.P3C_CHOICE)
     claim(P3, e2["sizes"] == [784, 1024, 512, 256, 10] and e2["batch_norm"] and e2["dropout"] == 0.2
           and e2["optimizer"] == "adam" and e2["scheduler"] == {"step_size": 10, "gamma": 0.1},
-          "The chosen network, 784-1024-512-256-10 with batch normalisation, dropout 0.2 and Adam")
+          "the best deep network, 784-1024-512-256-10 with batch normalisation, dropout 0.2 and Adam")
     d6 = x.search_fields(x.P3C_SEARCH, "d.6")
     claim(P3, d6["optimizer"] == "sgd" and d6["batch_norm"] and d6["dropout"] == 0.2 and d6["sizes"][1] == 512,
           "batch normalisation with dropout under SGD on the narrower network")

@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from hw7.errors import Hw7Error  # noqa: E402
 from hw7.mnist import predictions as pr  # noqa: E402
 from hw7.mnist.data import MnistDataError  # noqa: E402
-from hw7.present import stats as claims  # noqa: E402
+from hw7.present import stats  # noqa: E402
 
 
 def entry(pred: np.ndarray | None, seed: int = 0, counts=None) -> dict:
@@ -97,7 +97,7 @@ def test_mcnemar_p_is_the_exact_binomial():
     r = pr.mcnemar(a, b, labels)
     assert (r.b, r.c, r.both_right, r.both_wrong) == (2, 10, 0, 8)
     assert r.p == pytest.approx(2 * (1 + 12 + 66) / 4096, rel=1e-12)
-    assert r.p == claims.sign_test(10, 12)
+    assert r.p == stats.sign_test(10, 12)
 
 
 def test_mcnemar_by_seed_pairs_equal_seeds():

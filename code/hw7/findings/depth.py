@@ -46,6 +46,7 @@ class Budget:
     cells: dict[int, DepthCell]
     best: int                              # the highest mean; a clear best only if ``tied`` is (best,)
     vs_best: dict[int, stats.Verdict]    # other depth -> it against the best (sign -1: clearly worse)
+    holm: dict[int, stats.Paired]         # other depth − the best, paired by seed, Holm-corrected over the depths
 
     @property
     def tied(self) -> tuple[int, ...]:
@@ -57,13 +58,13 @@ class Budget:
         return len(self.tied) > 1
 
     @property
-    def max_worse_p(self) -> float:
-        """The largest p among the depths separated from the highest mean."""
-        return max(v.p for v in self.vs_best.values() if v.significant)
-
-    @property
     def worse(self) -> tuple[int, ...]:
         return tuple(sorted(d for d, v in self.vs_best.items() if v.sign < 0))
+
+    @property
+    def holm_worse(self) -> tuple[int, ...]:
+        """Depths still clearly below the highest mean after Holm's correction over the budget's depths."""
+        return tuple(sorted(d for d, v in self.holm.items() if v.sign < 0))
 
     @property
     def top(self) -> DepthCell:
@@ -125,10 +126,10 @@ class Depth:
         rows = []
         for b in self.budgets:
             for d, c in b.cells.items():
-                v = b.vs_best.get(d)
+                v = b.holm.get(d)
                 rows.append({"budget": f"{b.budget // 1000}k", "hidden layers": d, "widths": c.widths,
                              "parameters": f"{c.params:,}", "val. accuracy (%)": pm(c.val),
-                             "vs highest mean of budget (Welch p)": "highest mean" if v is None
+                             "vs highest mean of budget (paired, Holm p)": "highest mean" if v is None
                              else stats.p_value(v.p)})
         return pd.DataFrame(rows)
 
@@ -146,7 +147,10 @@ def _budget(budget: int, entries: list[Entry]) -> Budget:
     top = cells[rank.top].val.values
     vs_best = {d: stats.compare(c.val.values, top) for d, c in cells.items() if d != rank.top}
     assert {rank.top} | {d for d, v in vs_best.items() if not v.significant} == set(rank.tied)
-    return Budget(budget, cells, rank.top, vs_best)
+    seeds = {d: {int(e["config"]["seed"]): float(e["result"]["eval_acc"][-1]) for e in entries
+                 if e["config"]["sizes"] == list(c.sizes)} for d, c in cells.items()}
+    holm = stats.paired_against_control(seeds[rank.top], {d: v for d, v in seeds.items() if d != rank.top})
+    return Budget(budget, cells, rank.top, vs_best, holm)
 
 
 def load() -> Depth:

@@ -9,6 +9,7 @@ fields or :class:`P3` as new parts; nothing here needs to change for that.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,7 @@ from hw7.findings import depth, expanded, records, source
 from hw7.findings.common import Band, Entry, last_acc, last_of, pm, step_runs
 from hw7.findings.p2 import UNIFORM_LOSS, one_class
 from hw7.mnist import experiments as mx
+from hw7.mnist import predictions as pr
 from hw7.mnist import tables
 from hw7.mnist.data import MNIST_TEST_CLASS_COUNTS
 from hw7.present import fmt, stats
@@ -112,6 +114,15 @@ class PartA:
     other_classes: tuple[int, ...]
     uniform_loss: float
     output_gain: float
+    observed_single_class: dict[int, dict[int, int]] | None  # run -> {epoch: digit} from pred_counts, if recorded
+    input_factor: float | None  # ‖x‖ / ‖σ(W₁x)‖ in epoch 1 (mean over runs), from input_norms, if recorded
+
+    @property
+    def observed_single_class_epochs(self) -> int | None:
+        """Epochs (over all runs) in which the stored class counts show one digit for every image."""
+        if self.observed_single_class is None:
+            return None
+        return sum(len(v) for v in self.observed_single_class.values())
 
     @property
     def other_class_epochs(self) -> int:
@@ -142,10 +153,10 @@ class PartB:
 
     relu: Deep
     shallow: dict[float, Band]
-    vs_shallow: dict[float, stats.Verdict]
+    vs_shallow: dict[float, stats.Paired]   # deep − shallow (Problem 2(a)), paired by seed
     p2_best: Band
     p2_best_params: int
-    vs_p2_best: stats.Verdict
+    vs_p2_best: stats.Paired                # deep (homework's rate) − best shallow (Problem 2(c)), by seed
     params: int
     output_expected: float
 
@@ -173,7 +184,8 @@ class PartC:
     params: int
     target: float
     search_minutes: float
-    vs_p2: stats.Verdict
+    vs_p2: stats.Paired                     # p3-c-final − p2-c-final, paired by seed
+    mcnemar: dict[int, pr.McNemar] | None  # the same pair on each test image, per seed (None: no predictions)
     p2_best: Band
     p2_params: int
     p2_choice: str
@@ -185,7 +197,7 @@ class PartC:
     recipe_params: int
     recipe_width: int
     recipe_vs_p2: stats.Verdict
-    deep_vs_recipe: stats.Verdict
+    deep_vs_recipe: stats.Paired
     deep_vs_recipe_val: stats.Verdict
     adam_on_bn_dropout: stats.Verdict   # e.1 against d.6: the same net, Adam in place of SGD
     wider_winner: stats.Verdict         # e.2 against e.1: the same recipe, every width doubled
@@ -193,6 +205,11 @@ class PartC:
     p2_wide_setup: dict[str, object]
     plain_deep_params: int
     p2_wide_params: int
+
+    @property
+    def mcnemar_max_p(self) -> float | None:
+        """The largest per-seed McNemar p (None without stored predictions)."""
+        return None if self.mcnemar is None else max(m.p for m in self.mcnemar.values())
 
     def delta(self, step: str, reference: str) -> float:
         return self.steps[step].mean - self.steps[reference].mean
@@ -245,6 +262,32 @@ class P3:
 TARGET = 0.989
 
 
+def by_seed(entries: Sequence[Entry]) -> dict[int, float]:
+    """Final accuracy keyed by seed: what a paired comparison reads."""
+    return {int(e["config"]["seed"]): final_acc(e) for e in entries}
+
+
+def _observed_single_class(entries: list[Entry]) -> dict[int, dict[int, int]] | None:
+    """Per run, the epochs whose stored class counts show one digit only; None if a run lacks counts."""
+    if not entries or any("pred_counts" not in e["result"] for e in entries):
+        return None
+    return {i: pr.single_class_epochs(e["result"]["pred_counts"]) for i, e in enumerate(entries)}
+
+
+def _input_factor(entries: Sequence[Entry]) -> float | None:
+    """‖x‖ / ‖σ(W₁x)‖ in epoch 1, mean over runs: the image's length over the first hidden layer's output."""
+    if not entries or any("input_norms" not in e["result"] for e in entries):
+        return None
+    return float(np.mean([e["result"]["input_norms"][0][0] / e["result"]["input_norms"][0][1] for e in entries]))
+
+
+def _mcnemar(a: Sequence[Entry], b: Sequence[Entry]) -> dict[int, pr.McNemar] | None:
+    """McNemar's test per shared seed, or None when either side lacks stored predictions."""
+    if any("predictions" not in e["result"] for e in [*a, *b]):
+        return None
+    return pr.mcnemar_by_seed(a, b, pr.test_labels())
+
+
 def _part_a(sigmoid: Deep) -> PartA:
     n_in, n_out = mx.P3_DEEP_SIZES[-2:]
     top = int(np.argmax(MNIST_TEST_CLASS_COUNTS))
@@ -259,7 +302,8 @@ def _part_a(sigmoid: Deep) -> PartA:
                  runs=len(entries), one_class_epochs=sum(one_class(a) for a in accs),
                  top_class_epochs=sum(d == top for d in digit), epochs=len(accs),
                  other_classes=tuple(sorted({d for d in digit if d is not None and d != top})),
-                 uniform_loss=UNIFORM_LOSS,
+                 uniform_loss=UNIFORM_LOSS, observed_single_class=_observed_single_class(entries),
+                 input_factor=_input_factor(sigmoid.runs[mx.P2_BASELINE["lr"]]),
                  # Xavier normal: variance 2 / (fan_in + fan_out) for the last (30 -> 10) matrix
                  output_gain=backprop_gain(n_in, n_out, 2 / (n_in + n_out)))
 
@@ -267,13 +311,14 @@ def _part_a(sigmoid: Deep) -> PartA:
 def _part_b(relu: Deep) -> PartB:
     n_in, n_out = mx.P3_DEEP_SIZES[-2:]
     p2a = source.entries("p2-a-sgd-lr")
-    shallow = {lr: last_acc([e for e in p2a if e["config"]["lr"] == lr]) for lr in relu.lrs}
+    p2a_at = {lr: [e for e in p2a if e["config"]["lr"] == lr] for lr in relu.lrs}
+    shallow = {lr: last_acc(p2a_at[lr]) for lr in relu.lrs}
     p2_final = source.entries("p2-c-final")
     lr0 = mx.P2_BASELINE["lr"]
     return PartB(relu=relu, shallow=shallow,
-                 vs_shallow={lr: stats.compare(relu.finals[lr].values, shallow[lr].values) for lr in relu.lrs},
+                 vs_shallow={lr: stats.paired(by_seed(relu.runs[lr]), by_seed(p2a_at[lr])) for lr in relu.lrs},
                  p2_best=last_acc(p2_final), p2_best_params=int(p2_final[0]["result"]["params"]),
-                 vs_p2_best=stats.compare(relu.finals[lr0].values, last_acc(p2_final).values),
+                 vs_p2_best=stats.paired(by_seed(relu.runs[lr0]), by_seed(p2_final)),
                  params=int(relu.runs[lr0][0]["result"]["params"]),
                  # Kaiming uniform, mode='fan_out': variance 2 / fan_out; ReLU passes about half the units
                  output_expected=backprop_gain(n_in, n_out, 2 / n_out, active=0.5))
@@ -293,14 +338,15 @@ def _part_c() -> PartC:
                  best=stats.best({s: b.values for s, b in steps.items()}), choice=mx.P3C_CHOICE, final=final,
                  params=int(finals[0]["result"]["params"]), target=TARGET,
                  search_minutes=float(search["seconds"].mul(search["n"]).sum()) / 60,
-                 vs_p2=stats.compare(final.values, last_acc(p2_final).values), p2_best=last_acc(p2_final),
+                 vs_p2=stats.paired(by_seed(finals), by_seed(p2_final)), mcnemar=_mcnemar(finals, p2_final),
+                 p2_best=last_acc(p2_final),
                  p2_params=int(p2_final[0]["result"]["params"]),
                  p2_choice=mx.P2C_CHOICE, p2_choice_val=p2_steps[mx.P2C_CHOICE], p2_wide_val=p2_steps["w1.5"],
                  plain_deep_vs_wide=stats.compare(steps["d.2"].values, p2_steps["w1.5"].values),
                  recipe_test=last_acc(recipe_test), recipe_val=recipe_val,
                  recipe_params=int(recipe_test[0]["result"]["params"]), recipe_width=mx.P3C_SHALLOW_SIZES[1],
                  recipe_vs_p2=stats.compare(last_acc(recipe_test).values, last_acc(p2_final).values),
-                 deep_vs_recipe=stats.compare(final.values, last_acc(recipe_test).values),
+                 deep_vs_recipe=stats.paired(by_seed(finals), by_seed(recipe_test)),
                  deep_vs_recipe_val=stats.compare(steps[mx.P3C_CHOICE].values, recipe_val.values),
                  adam_on_bn_dropout=stats.compare(steps["e.1"].values, steps["d.6"].values),
                  wider_winner=stats.compare(steps["e.2"].values, steps["e.1"].values),

@@ -21,8 +21,9 @@ COLORS = {"final": _CB[0], "control": _CB[3], "earlier": _CB[7], "first": _CB[2]
 
 def record_curves(rec: Any, *, target: bool = True) -> plt.Figure:
     """Test accuracy per epoch (mean and min–max over seeds) of a long distorted run, its control, the
-    earlier shorter run and a first long run where there is one; the target (dashed, unless ``target`` is
-    False) and the literature's results (dotted) as lines."""
+    earlier shorter run and a first long run where there is one; the target (dashed; ``target=False``
+    leaves it out, so the runs meet the published results directly) and the literature's results
+    (dotted) as lines."""
     fig, ax = plt.subplots(figsize=(8.0, 4.0), layout="constrained")
     labels = {"earlier": "earlier run on distorted data, {} epochs, rate cut in steps",
               "control": "long run's control: original images, {} epochs",

@@ -19,7 +19,7 @@ import numpy as np
 
 from hw7.entry import Entry
 from hw7.errors import Hw7Error
-from hw7.present import stats as claims
+from hw7.present import stats
 
 #: Images in the MNIST test set: a stored predictions string has one digit for each.
 N_TEST = 10_000
@@ -108,7 +108,7 @@ def mcnemar(pred_a: np.ndarray, pred_b: np.ndarray, labels: np.ndarray) -> McNem
     _check_pair(pred_b, labels)
     right_a, right_b = pred_a == labels, pred_b == labels
     b, c = int((right_a & ~right_b).sum()), int((~right_a & right_b).sum())
-    p = claims.sign_test(b, b + c) if b + c else 1.0
+    p = stats.sign_test(b, b + c) if b + c else 1.0
     return McNemar(b=b, c=c, both_right=int((right_a & right_b).sum()), both_wrong=int((~right_a & ~right_b).sum()),
                    p=p)
 
