@@ -22,7 +22,7 @@ from hw7.findings.p2 import UNIFORM_LOSS, one_class
 from hw7.mnist import experiments as mx
 from hw7.mnist import predictions as pr
 from hw7.mnist import tables
-from hw7.mnist.data import MNIST_TEST_CLASS_COUNTS
+from hw7.mnist.data import MNIST_TEST_CLASS_COUNTS, MnistDataError
 from hw7.present import fmt, stats
 
 
@@ -207,6 +207,17 @@ class PartC:
     p2_wide_params: int
 
     @property
+    def mcnemar_seeds(self) -> list[int]:
+        """The seeds McNemar's test could use (both nets' predictions stored)."""
+        return [] if self.mcnemar is None else sorted(self.mcnemar)
+
+    @property
+    def mcnemar_only(self) -> tuple[int, int]:
+        """Images only the deep net gets right, and only the shallow one, summed over those seeds."""
+        tests = [] if self.mcnemar is None else list(self.mcnemar.values())
+        return sum(m.b for m in tests), sum(m.c for m in tests)
+
+    @property
     def mcnemar_max_p(self) -> float | None:
         """The largest per-seed McNemar p (None without stored predictions)."""
         return None if self.mcnemar is None else max(m.p for m in self.mcnemar.values())
@@ -282,10 +293,16 @@ def _input_factor(entries: Sequence[Entry]) -> float | None:
 
 
 def _mcnemar(a: Sequence[Entry], b: Sequence[Entry]) -> dict[int, pr.McNemar] | None:
-    """McNemar's test per shared seed, or None when either side lacks stored predictions."""
-    if any("predictions" not in e["result"] for e in [*a, *b]):
+    """McNemar's test for each seed both settings ran with stored predictions; None when there is no such seed
+    or the MNIST test labels are not on this machine (runs trained before predictions were stored have none)."""
+    a, b = ([e for e in runs if e["result"].get("predictions")] for runs in (a, b))
+    if not {e["config"]["seed"] for e in a} & {e["config"]["seed"] for e in b}:
         return None
-    return pr.mcnemar_by_seed(a, b, pr.test_labels())
+    try:
+        labels = pr.test_labels()
+    except MnistDataError:
+        return None
+    return pr.mcnemar_by_seed(a, b, labels)
 
 
 def _part_a(sigmoid: Deep) -> PartA:
