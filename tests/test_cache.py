@@ -20,7 +20,7 @@ def _run(**config) -> registry.Run:
 
 #: a result of the kind's shape (the cache checks entries for sense, issue 28); NaN where a result may hold one
 RESULT = {"final": [0.5, 0.25], "final_dist": 1.25, "final_f": 6.5, "first_step_below": {"1e-1": -1},
-          "tail_dist_min": 1.25, "tail_dist_max": 1.25, "tail_step_median": 0.1, "tail_step_max": 0.1,
+          "tail_dist_min": 1.25, "tail_dist_max": 1.25, "tail_dist_median": 1.25, "tail_step_median": 0.1, "tail_step_max": 0.1,
           "diverged_step": -1, "steps": [0, 5, 10], "step_len": [0.0, 0.2, 0.1],
           "hess_eig_max": [200.0, float("nan"), 220.0], "xy": [[-4.0, -2.0], [0.0, 0.0], [0.5, 0.25]],
           "dist": [3.0, 2.0, 1.25], "f": [2509.0, 101.0, 6.5]}

@@ -14,6 +14,7 @@ from cli_output import after_header
 from hw7 import cli
 from hw7.instructors import verify
 from hw7.store import cache, provenance, registry
+from test_cache import RESULT
 
 
 def test_version(capsys):
@@ -130,7 +131,7 @@ def test_concurrency_counts_the_computations_that_overlapped(scratch_cache, monk
     monkeypatch.setattr(registry, "experiments", lambda: {"three": exp})
     short, long_, later = exp.runs
     for run in exp.runs:
-        cache.write_entry(run, {"final_dist": 1.0}, seconds=1.0)
+        cache.write_entry(run, RESULT, seconds=1.0)  # a result of the kind's shape (entries are checked for sense)
     t0 = datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
     tamper(cache.entry_path(short), lambda e: _at(e, t0 + timedelta(seconds=10), 10.0))  # 12:00:00-12:00:10
     tamper(cache.entry_path(long_), lambda e: _at(e, t0 + timedelta(seconds=60), 200.0))  # 11:57:40-12:01:00

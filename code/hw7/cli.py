@@ -211,7 +211,8 @@ def _reads(args: argparse.Namespace) -> str:
         return f"comparing {args.a} with {args.b} (the paths given; project {project.root()} not read)"
     if args.command == "diff" and args.rev is not None:
         target = args.a or project.cache_dir() / "summary.json"
-        return (f"cache/summary.json at git revision {args.rev} of project {project.root()} ({project.how_found()}) "
+        rev = args.rev.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # printable whatever was typed
+        return (f"cache/summary.json at git revision {rev} of project {project.root()} ({project.how_found()}) "
                 f"against {target}")
     return project.describe_cache()
 

@@ -131,10 +131,6 @@ class Record:
         return next(p for p in self.probes if p.id == sid)
 
     @property
-    def reached(self) -> bool:
-        return self.final.acc.mean >= self.target
-
-    @property
     def shortfall(self) -> float:
         return self.target - self.final.acc.mean
 
