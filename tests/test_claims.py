@@ -173,9 +173,8 @@ def test_preface_attributes_the_expanded_gain_to_both_changes(f2):
 def test_p3a_sigmoid_sentences(f3):
     a, sig = f3.a, f3.a.sigmoid
     claim(P3, all(b.hi < 0.2 for b in sig.finals.values()), "Training fails completely")
-    claim(P3, a.last_epoch_top_class == a.runs and all(
-        abs(v - a.top_class_count / a.test_images) < 0.5 / a.test_images for b in sig.finals.values() for v in b.values),
-          "exactly the score of a net that answers “[1]” for every test image")
+    claim(P3, a.observed_single_class_epochs == a.epochs,
+          "what the stored class counts show each run doing in every one of its epochs")
     claim(P3, a.one_class_epochs == a.epochs and a.top_class_epochs < a.epochs,
           "in all [180] epochs of these runs the accuracy equals the share of a single digit")
     if a.observed_single_class is not None:  # the stored class counts, where the runs recorded them
@@ -199,7 +198,8 @@ def test_p3b_relu_sentences(f3):
     b, relu = f3.b, f3.b.relu
     claim(P3, all(0.1 < lo and hi < 10 for lo, hi in relu.ratio_range.values()),
           "the gradient no longer vanishes")
-    claim(P3, 0.9 < relu.middle.min() and relu.middle.max() < 1.11 and relu.spread < 2,
+    # "near one" (the mechanism below: ReLU passes the error on unshrunk), against the sigmoid's at most 1/4
+    claim(P3, 0.8 < relu.middle.min() and relu.middle.max() < 1.25 and relu.spread < 2,
           "Between hidden layers the factors now lie between … and …, and in the first epoch no layer’s gradient "
           "norm is more than a factor of … from its neighbour’s")
     lo, hi = relu.output_factor_range

@@ -106,7 +106,6 @@ class PartA:
     top_class: int
     top_class_count: int
     test_images: int
-    last_epoch_top_class: int
     runs: int
     one_class_epochs: int
     top_class_epochs: int
@@ -315,7 +314,6 @@ def _part_a(sigmoid: Deep) -> PartA:
     digit = [next((k for k, s in share.items() if abs(a * n - s * n) < 0.5), None) for a in accs]
     return PartA(sigmoid=sigmoid, homework_lr=mx.P2_BASELINE["lr"], top_class=top,
                  top_class_count=MNIST_TEST_CLASS_COUNTS[top], test_images=n,
-                 last_epoch_top_class=sum(abs(final_acc(e) - share[top]) * n < 0.5 for e in entries),
                  runs=len(entries), one_class_epochs=sum(one_class(a) for a in accs),
                  top_class_epochs=sum(d == top for d in digit), epochs=len(accs),
                  other_classes=tuple(sorted({d for d in digit if d is not None and d != top})),
