@@ -15,3 +15,12 @@ def after_header(err: str) -> str:
     lines = err.strip().splitlines()
     assert lines and HEADER.match(lines[0]), f"stderr does not start by naming the cache it reads:\n{err}"
     return "\n".join(lines[1:]).strip()
+
+
+def one_line(err: str) -> str:
+    """The one line a failure prints (after the line naming the cache, where a command printed it), no traceback."""
+    err = err.strip()
+    if HEADER.match(err):
+        err = after_header(err)
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    return err

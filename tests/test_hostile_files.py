@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_output import HEADER, after_header
+from cli_output import one_line as _one_line
 from hw7 import REPO_ROOT, cli
 from hw7.booktools import freeze_guard, preview
 from hw7.errors import CacheCorrupt, Hw7Error
@@ -33,13 +33,6 @@ COMMITTED = REPO_ROOT / "cache"
 HOUR_AGO = time.time() - 3600
 
 
-def _one_line(err: str) -> str:
-    """The one line a failure prints (after the line naming the cache that every command prints first)."""
-    err = err.strip()
-    if HEADER.match(err):
-        err = after_header(err)
-    assert "Traceback" not in err and len(err.splitlines()) == 1, err
-    return err
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cache_fixtures import tamper
-from cli_output import HEADER, after_header
+from cli_output import one_line as _one_line
 from hw7 import REPO_ROOT, cli
 from hw7.errors import CacheCorrupt
 from hw7.instructors import compare
@@ -41,13 +41,6 @@ def _first(experiment: str, root: Path) -> tuple[registry.Run, Path]:
     return run, cache.entry_path(run, root)
 
 
-def _one_line(err: str) -> str:
-    """The one line a failure prints (after the line naming the cache that every command prints first)."""
-    err = err.strip()
-    if HEADER.match(err):
-        err = after_header(err)
-    assert "Traceback" not in err and len(err.splitlines()) == 1, err
-    return err
 
 
 def test_every_kind_has_a_result_check():
