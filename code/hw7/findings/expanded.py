@@ -93,11 +93,6 @@ class Expanded:
         return (self.final_epochs, self.final_step) == (self.control_epochs, self.control_step)
 
     @property
-    def shortfall(self) -> float:
-        """How far the expanded finals' mean stays below the target (a fraction; negative above it)."""
-        return self.target - self.final.mean
-
-    @property
     def max_extra(self) -> float:
         """What the dearest distortion adds to a plain epoch's CPU time (a fraction; NaN without the benchmark)."""
         return max(self.cost.values()) - 1 if self.cost else float("nan")

@@ -240,11 +240,6 @@ class PartC:
              "validation": pm(self.steps[self.choice]), "test": pm(self.final)}])
 
     @property
-    def shortfall(self) -> float:
-        """How far the chosen network's test mean stays below the target (a fraction)."""
-        return self.target - self.final.mean
-
-    @property
     def param_ratio(self) -> float:
         return self.params / self.recipe_params
 

@@ -131,10 +131,6 @@ class Record:
         return next(p for p in self.probes if p.id == sid)
 
     @property
-    def shortfall(self) -> float:
-        return self.target - self.final.acc.mean
-
-    @property
     def vs_control(self) -> stats.Verdict:
         """The distortions alone: the chosen run against the same net, schedule and epochs without them."""
         return stats.compare(self.final.acc.values, self.control.acc.values)
