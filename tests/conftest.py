@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
+from hw7 import REPO_ROOT
 from hw7.store import registry
 
 
@@ -11,6 +14,15 @@ from hw7.store import registry
 def scratch_cache(tmp_path, monkeypatch):
     """Point the cache at an empty folder for the duration of a test."""
     root = tmp_path / "cache"
+    monkeypatch.setenv("HW7_CACHE_DIR", str(root))
+    return root
+
+
+@pytest.fixture
+def cache_copy(tmp_path, monkeypatch):
+    """A private copy of the committed cache, used through ``HW7_CACHE_DIR``."""
+    root = tmp_path / "cache"
+    shutil.copytree(REPO_ROOT / "cache", root)
     monkeypatch.setenv("HW7_CACHE_DIR", str(root))
     return root
 

@@ -44,13 +44,6 @@ COMMITTED = REPO_ROOT / "cache"
 GD_KEY = "p1.b.final_dist.gd"
 
 
-@pytest.fixture
-def cache_copy(tmp_path, monkeypatch):
-    """A private copy of the committed cache, used through ``HW7_CACHE_DIR``."""
-    root = tmp_path / "cache"
-    shutil.copytree(COMMITTED, root)
-    monkeypatch.setenv("HW7_CACHE_DIR", str(root))
-    return root
 
 
 def _edit_summary(root: Path, **values: float) -> None:

@@ -35,12 +35,6 @@ HOUR_AGO = time.time() - 3600
 
 
 
-@pytest.fixture
-def cache_copy(tmp_path, monkeypatch):
-    root = tmp_path / "cache"
-    shutil.copytree(COMMITTED, root)
-    monkeypatch.setenv("HW7_CACHE_DIR", str(root))
-    return root
 
 
 # -- M4: only regular files of bounded size are read ----------------------------------------------------

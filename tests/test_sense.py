@@ -28,12 +28,6 @@ COMMITTED = REPO_ROOT / "cache"
 EVAL_SIZE = 10_000  # MNIST's test set (and the validation split's held-out sixth)
 
 
-@pytest.fixture
-def cache_copy(tmp_path, monkeypatch):
-    root = tmp_path / "cache"
-    shutil.copytree(COMMITTED, root)
-    monkeypatch.setenv("HW7_CACHE_DIR", str(root))
-    return root
 
 
 def _first(experiment: str, root: Path) -> tuple[registry.Run, Path]:

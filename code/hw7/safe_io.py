@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 #: The largest file read: far above any entry (the largest committed one is under 0.5 MB).
@@ -57,3 +58,13 @@ def is_regular_file(path: str | Path) -> bool:
         return stat.S_ISREG(os.stat(path).st_mode)
     except OSError:
         return False
+
+
+def probe_writable(folder: Path) -> None:
+    """Create ``folder`` and a temp file in it, then remove the file: raises OSError where nothing can be saved.
+
+    A real write, not a permission check, so it holds for root too (who ignores permission bits)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-check.", suffix=".tmp")
+    os.close(fd)
+    os.unlink(probe)

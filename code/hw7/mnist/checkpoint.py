@@ -62,10 +62,7 @@ def check_folder(folder: Path | None = None) -> Path:
     the temp files of saves killed midway (this module's names only, regular files older than a minute)."""
     folder = folder or checkpoint_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-check.", suffix=".tmp")
-        os.close(fd)
-        os.unlink(probe)
+        safe_io.probe_writable(folder)
     except OSError as exc:
         raise CheckpointUnwritable(
             f"cannot save checkpoints in {folder} ({exc.strerror or exc}); nothing was trained — make it a writable "

@@ -155,10 +155,7 @@ def check_writable(runs: "list[Run]", root: Path | None = None) -> None:
     base = root or cache_root()
     for folder in sorted({base, *(base / r.kind for r in runs)}):
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-check.", suffix=".tmp")
-            os.close(fd)
-            os.unlink(probe)
+            safe_io.probe_writable(folder)
         except OSError as exc:
             raise CacheUnwritable(f"cannot save results in {folder} ({exc.strerror or exc}); nothing was computed — "
                                   f"make it writable (`chmod -R u+w {base}`) or point HW7_CACHE_DIR at a writable "
