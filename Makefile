@@ -10,10 +10,11 @@ STAMP := $(VENV)/.installed
 install: $(STAMP)
 
 # torch is installed first and pinned, so pip takes the local CPU wheel instead of CUDA builds.
+# The optional extra `cluster` (dask-jobqueue) comes too, so the tests exercise the Slurm path.
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
-	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[cluster]'
 	touch $@
 
 # Lint and types first (settings in pyproject.toml): a finding names file:line and stops before pytest.
