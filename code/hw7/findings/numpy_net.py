@@ -39,6 +39,8 @@ class NumpyNet:
     torch_run_s: float
     runs_in_batch: int
     homework_loop_run_s: float                # the homework-style torch loop's cost per run (benchmark)
+    timed_steps: int                          # steps the benchmark timed per setting (it scales them to a run)
+    run_steps: int                            # steps of one 30-epoch run at batch 10
     engine_unbatched_s: float                 # the torch engine, one run at a time (benchmark, same machine)
     engine_batched_s: float                   # the torch engine at the benchmark's best batch of runs
     engine_batched_k: int                     # how many runs that batch trains together
@@ -135,6 +137,8 @@ def load() -> NumpyNet:
         numpy_total_s=sum(e["meta"]["seconds"] for e in np_runs),
         torch_run_s=float(np.mean([e["meta"]["seconds"] for e in torch_runs])),
         runs_in_batch=torch_runs[0]["result"]["runs_in_batch"], homework_loop_run_s=b["baseline_run_seconds"],
+        timed_steps=int(b["steps"]),
+        run_steps=round(b["baseline_run_seconds"] / b["homework_loop"]["seconds_per_step"]),
         engine_unbatched_s=engine[1]["run_seconds_30_epochs"],
         engine_batched_s=engine[b["best_K"]]["run_seconds_30_epochs"], engine_batched_k=b["best_K"],
         same_platform=all(e["meta"]["platform"] == b["machine"]["platform"] for e in np_runs),
