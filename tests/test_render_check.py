@@ -36,7 +36,8 @@ def write_pdf(path: Path, pages: list[list[str]]) -> Path:
 
 
 def full_page() -> list[str]:
-    return [PARAGRAPH[i:i + 95] for i in range(0, len(PARAGRAPH), 95)] * 6
+    """Lines down to the bottom margin (40 lines of 2 % of the height from 88 %)."""
+    return [PARAGRAPH[i:i + 95] for i in range(0, len(PARAGRAPH), 95)] * 10
 
 CLEAN_LOG = """\
 [1/2] index.qmd
@@ -141,8 +142,18 @@ def test_page_budget_blank_and_near_empty_pages_are_reported(tmp_path):
 
 
 @needs_poppler
+def test_a_hole_before_a_page_that_continues_the_chapter_is_reported(tmp_path):
+    half = full_page()[:24]  # ends about half-way down: what a figure too tall for the rest of the page leaves
+    found = rc.check_pdf(write_pdf(tmp_path / "h.pdf", [half, full_page()]), "h.pdf", count=False)
+    assert [p.kind for p in found] == ["hole"] and "page 1 " in found[0].detail
+    # the same page before a new chapter, or as the last page, is a chapter's natural end
+    assert rc.check_pdf(write_pdf(tmp_path / "c.pdf", [half, ["Chapter 2", *full_page()]]), "c.pdf", count=False) == []
+    assert rc.check_pdf(write_pdf(tmp_path / "e.pdf", [full_page(), half]), "e.pdf", count=False) == []
+
+
+@needs_poppler
 def test_text_glitches_in_the_pdf_are_reported(tmp_path):
-    lines = full_page() + ["the same as np.int64(8) seeds", "a change of -0.00 points", "wave 1′s last row",
+    lines = full_page()[:30] + ["the same as np.int64(8) seeds", "a change of -0.00 points", "wave 1′s last row",
                            "Problem 2(a)‘s set-up", "Chapter 1. compares the optimizers"]
     found = rc.check_pdf(write_pdf(tmp_path / "g.pdf", [lines]), "g.pdf", count=False)
     assert [p.kind for p in found] == ["text"] * 5

@@ -8,7 +8,8 @@ PDF together: separate ``--to`` runs delete each other's output) and fails when
 * an output has an unresolved cross-reference (Quarto prints ``?@label`` for those);
 * an expected output file is missing (every chapter's HTML page and the PDF);
 * the PDF has more than :data:`PAGE_BUDGET` pages, or a blank or near-empty page (``pdftotext`` per
-  page, ``pdftoppm`` for how much of a sparse page is filled; poppler-utils);
+  page, ``pdftoppm`` for how much of a sparse page is filled; poppler-utils), or a page that leaves more
+  than :data:`MAX_BOTTOM_GAP` of its height empty although the chapter goes on (a float that moved on);
 * an HTML page of the book loads anything from another machine: a script, style sheet or font by
   an ``http(s)://`` or ``//`` URL (the book must work offline; links to papers are fine);
 * the PDF's or the HTML's text has one of the :data:`GLITCHES` (a NumPy repr, a negative zero, a
@@ -84,6 +85,11 @@ NEAR_EMPTY_FILL = 0.25
 #: Share of the page height taken by the top and the bottom margin (running header, page number):
 #: A4 with the 2.2 cm margins of _quarto.yml is 7.8 %; a little less keeps the body's edges in.
 MARGIN_SHARE = 0.07
+#: The most of a page's body height that may stay empty below its last line when the next page continues
+#: the same chapter: more means a figure or table did not fit and moved on, leaving a hole.
+MAX_BOTTOM_GAP = 0.15
+#: The first line of a page that opens a chapter or appendix (typst's book template prints it there).
+CHAPTER_START = re.compile(r"^\s*(?:Chapter\s+\d+|Appendix\s+[A-Z]|Preface)\s*$")
 
 #: Text that should never reach a reader: (pattern, what it is and where the cause was fixed).
 GLITCHES: list[tuple[re.Pattern[str], str]] = [
@@ -193,9 +199,9 @@ def pdf_pages(pdf: Path) -> list[str]:
     return out
 
 
-def ink_fill(pdf: Path, page: int) -> float | None:
-    """Share of the page body's pixel rows that carry any ink (text or figure), from a 20 dpi
-    grey rendering; None without pdftoppm."""
+def inked_rows(pdf: Path, page: int) -> list[bool] | None:
+    """For each pixel row of the page's body (margins cropped), whether it carries any ink (text or
+    figure), from a 20 dpi grey rendering; None without pdftoppm."""
     if not shutil.which("pdftoppm"):
         return None
     pgm = subprocess.run(["pdftoppm", "-gray", "-r", "20", "-f", str(page), "-l", str(page), str(pdf)],
@@ -206,8 +212,42 @@ def ink_fill(pdf: Path, page: int) -> float | None:
     w, h = int(m.group(1)), int(m.group(2))
     pixels = pgm[m.end():m.end() + w * h]
     top, bottom = round(MARGIN_SHARE * h), h - round(MARGIN_SHARE * h)
-    rows = [pixels[r * w:(r + 1) * w] for r in range(top, bottom)]
-    return sum(1 for row in rows if min(row) < 200) / max(len(rows), 1)
+    return [min(pixels[r * w:(r + 1) * w]) < 200 for r in range(top, bottom)]
+
+
+def ink_fill(pdf: Path, page: int) -> float | None:
+    """Share of the page body's pixel rows that carry any ink; None without pdftoppm."""
+    rows = inked_rows(pdf, page)
+    return None if rows is None else sum(rows) / max(len(rows), 1)
+
+
+def bottom_gap(pdf: Path, page: int) -> float | None:
+    """Share of the page body's height below its last inked row; None without pdftoppm."""
+    rows = inked_rows(pdf, page)
+    if not rows:
+        return None
+    last = max((r for r, ink in enumerate(rows) if ink), default=-1)
+    return (len(rows) - 1 - last) / len(rows)
+
+
+def starts_chapter(text: str) -> bool:
+    """Whether a page's body text (see :func:`pdf_pages`) opens a chapter, an appendix or the preface."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return bool(CHAPTER_START.match(first))
+
+
+def holes(pdf: Path, pages: list[str], where: str, skip: set[int] = frozenset()) -> list[Problem]:
+    """Pages whose chapter goes on overleaf but which leave more than MAX_BOTTOM_GAP of their body empty
+    (``skip``: page numbers already reported as blank or near-empty)."""
+    found = []
+    for n in range(1, len(pages)):
+        if n in skip or starts_chapter(pages[n]):
+            continue
+        gap = bottom_gap(pdf, n)
+        if gap is not None and gap > MAX_BOTTOM_GAP:
+            found.append(Problem("hole", f"{where}: page {n} leaves {gap:.0%} of its height empty at the bottom "
+                                         "while its chapter goes on (a figure or table moved to the next page?)"))
+    return found
 
 
 def words(text: str) -> int:
@@ -278,6 +318,7 @@ def check_pdf(pdf: Path, where: str, *, budget: int = PAGE_BUDGET, count: bool =
             if fill is not None and fill < NEAR_EMPTY_FILL:
                 found.append(Problem("near-empty-page",
                                      f"{where}: page {n} is near-empty ({chars} characters, {fill:.0%} of its height used)"))
+    found += holes(pdf, pages, where, skip={int(m) for p in found for m in re.findall(r"page (\d+) is", p.detail)})
     if count:
         counted = count_words(full_pages(pdf))
         print(f"render check: {where}: {len(pages)} pages, {counted}")

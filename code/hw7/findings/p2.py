@@ -181,6 +181,9 @@ class PartC:
     final_vs_baseline: stats.Paired
     params: int
     batch_speedup: float
+    batch10: Band                  # the chosen net at the search's own batch (10) and rate (1e-2), validation
+    batch10_vs_chosen: stats.Paired  # batch 10 minus the chosen net (batch 100) on validation, paired by seed
+    batch10_cpu_min: float         # CPU minutes of one such run (one thread; mean over its seeds)
 
     def table(self) -> pd.DataFrame:
         """The search as the reader sees it: Δ (95 % CI) and Holm's p against the row above (wave 1)
@@ -260,13 +263,16 @@ def _part_c() -> PartC:
     search = tables.search_table(entries, mx.P2C_SEARCH)
     seconds = search.set_index("id")["seconds"]
     finals = source.entries("p2-c-final")
+    batch10 = source.entries("p2-c-batch-val")
     baseline = by_seed([e for e in source.entries("p2-a-sgd-lr") if e["config"]["lr"] == mx.P2_BASELINE["lr"]])
     return PartC(search=search, steps=steps, chain=chain,
                  vs_wide=stats.paired_against_control(seeds["w1.5"], {s: seeds[s] for s in seeds if s[:2] in ("w2", "w3")}),
                  wide_train_loss=float(last["train_loss"].mean()), wide_val_loss=float(last["loss"].mean()),
                  best=stats.best_paired(seeds), choice=mx.P2C_CHOICE, final=last_acc(finals),
                  final_vs_baseline=stats.paired(by_seed(finals), baseline),
-                 params=int(finals[0]["result"]["params"]), batch_speedup=float(seconds["w1.3"] / seconds["w1.4"]))
+                 params=int(finals[0]["result"]["params"]), batch_speedup=float(seconds["w1.3"] / seconds["w1.4"]),
+                 batch10=last_acc(batch10), batch10_vs_chosen=stats.paired(by_seed(batch10), seeds[mx.P2C_CHOICE]),
+                 batch10_cpu_min=float(np.mean([e["result"]["cpu_seconds"] for e in batch10])) / 60)
 
 
 def _repro() -> Repro:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -204,6 +204,15 @@ class PartC:
     p2_wide_setup: dict[str, object]
     plain_deep_params: int
     p2_wide_params: int
+    #: the test runs of the best shallow and the best deep net: their stored predictions draw the
+    #: confusion matrices and the grids of misclassified digits
+    shallow_runs: tuple[Entry, ...] = field(default=(), repr=False, compare=False)
+    deep_runs: tuple[Entry, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def predicted(self) -> dict[str, tuple[Entry, ...]]:
+        """The two nets' test runs under the names the figures print."""
+        return {f"one hidden layer ({self.p2_choice})": self.shallow_runs, f"deep ({self.choice})": self.deep_runs}
 
     @property
     def mcnemar_seeds(self) -> list[int]:
@@ -363,7 +372,8 @@ def _part_c() -> PartC:
                  plain_deep_setup=mx.search_fields(mx.P3C_SEARCH, "d.2"),
                  p2_wide_setup=mx.search_fields(mx.P2C_SEARCH, "w1.5"),
                  plain_deep_params=_params(search, "d.2"),
-                 p2_wide_params=_params(tables.search_table(source.entries("p2-c-search"), mx.P2C_SEARCH), "w1.5"))
+                 p2_wide_params=_params(tables.search_table(source.entries("p2-c-search"), mx.P2C_SEARCH), "w1.5"),
+                 shallow_runs=tuple(p2_final), deep_runs=tuple(finals))
 
 
 def _params(search: pd.DataFrame, step: str) -> int:
