@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,7 +237,7 @@ def starts_chapter(text: str) -> bool:
     return bool(CHAPTER_START.match(first))
 
 
-def holes(pdf: Path, pages: list[str], where: str, skip: set[int] = frozenset()) -> list[Problem]:
+def holes(pdf: Path, pages: list[str], where: str, skip: Collection[int] = ()) -> list[Problem]:
     """Pages whose chapter goes on overleaf but which leave more than MAX_BOTTOM_GAP of their body empty
     (``skip``: page numbers already reported as blank or near-empty)."""
     found = []
