@@ -67,7 +67,7 @@ def test_p3_record_caption_facts(deep):
           and f"earlier {deep.earlier.epochs}-epoch expanded run" in cap, cap)
     first_epochs = min(g.curves[:, 0].min() for g in (deep.final, deep.control, deep.earlier, deep.first))
     claim(P3, first_epochs < figures_records.y_floor(deep), "The axis is cut below, so the first epochs lie off the chart")
-    fig = figures_records.record_curves(deep, target=False)
+    fig = figures_records.record_curves(deep)
     drawn = {round(float(line.get_ydata()[0]), 6) for line in fig.axes[0].get_lines() if line.get_linestyle() == ":"}
     claim(P3, drawn == {round(lit.accuracy, 6) for lit in deep.literature} and len(deep.literature) == 2
           and not any(line.get_linestyle() == "--" for line in fig.axes[0].get_lines()),

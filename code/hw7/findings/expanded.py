@@ -69,7 +69,6 @@ class Expanded:
     base_test_loss: Band
     slope_chosen: float
     slope_control: float
-    target: float
     zoom: tuple[float, float]
     cost: dict[str, float]
 
@@ -141,7 +140,7 @@ def _minutes(entries: Sequence[Entry], key: str) -> float:
 
 
 def build(*, search: str, steps: Steps, control_id: str, expand_search: str, expand_steps: Steps, choice: str,
-          final: str, base_final: str, target: float, zoom: tuple[float, float], bench_net: str) -> Expanded:
+          final: str, base_final: str, zoom: tuple[float, float], bench_net: str) -> Expanded:
     """Everything an "Expanding the data" section cites, from the cached runs it names."""
     control_runs = tuple(step_runs(source.entries(search), steps)[control_id])
     control = last_acc(control_runs)
@@ -170,26 +169,22 @@ def build(*, search: str, steps: Steps, control_id: str, expand_search: str, exp
         train_loss=last_of(finals, "train_loss"), test_loss=last_of(finals, "eval_loss"),
         base_train_loss=last_of(bases, "train_loss"), base_test_loss=last_of(bases, "eval_loss"),
         slope_chosen=late_slope(variants[choice].runs), slope_control=late_slope(control_runs),
-        target=target, zoom=zoom,
+        zoom=zoom,
         cost={k: v["cpu_ratio_vs_none"] for k, v in bench["nets"][bench_net].items() if k != "none"} if bench else {})
-
-
-#: our own targets for the expanded networks (not the homework's)
-P2_TARGET, P3_TARGET = 0.99, 0.993
 
 
 def p2() -> Expanded:
     """Problem 2(c)'s chosen one-hidden-layer network on distorted images."""
     return build(search="p2-c-search", steps=mx.P2C_SEARCH, control_id=mx.P2C_CHOICE, expand_search="p2-c-expand-search",
                  expand_steps=mx.P2C_EXPAND, choice=mx.P2C_EXPAND_CHOICE, final="p2-c-expand-final",
-                 base_final="p2-c-final", target=P2_TARGET, zoom=(0.965, 0.9925), bench_net="p2c-w3.b")
+                 base_final="p2-c-final", zoom=(0.965, 0.9925), bench_net="p2c-w3.b")
 
 
 def p3() -> Expanded:
     """Problem 3(c)'s chosen deep network on distorted images."""
     return build(search="p3-c-search", steps=mx.P3C_SEARCH, control_id=mx.P3C_CHOICE, expand_search="p3-c-expand-search",
                  expand_steps=mx.P3C_EXPAND, choice=mx.P3C_EXPAND_CHOICE, final="p3-c-expand-final",
-                 base_final="p3-c-final", target=P3_TARGET, zoom=(0.97, 0.996), bench_net="p3c-e.2")
+                 base_final="p3-c-final", zoom=(0.97, 0.996), bench_net="p3c-e.2")
 
 
 def describe_distortions() -> dict[str, Any]:

@@ -38,8 +38,6 @@ class Literature:
         return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
 
 
-#: What each long run aims at: test accuracy, mean over 3 seeds, chosen on validation (issue 18's targets).
-TARGETS: dict[str, float] = {"p2": 0.9930, "p3": 0.9950}
 LITERATURE: dict[str, tuple[Literature, ...]] = {
     "p2": (Literature(0.993, "Simard, Steinkraus and Platt (2003)", "784-800-10", "elastic"),),
     "p3": (Literature(0.9951, "Cireşan et al. (2010)", "784-1000-500-10", "affine and elastic"),
@@ -113,7 +111,6 @@ class Record:
     final: Group
     control: Group
     earlier: Group               # the earlier, shorter expanded run (test, 3 seeds)
-    target: float
     literature: tuple[Literature, ...]
     #: the earlier run's own control (its config without the distortions), where the cache has one: with
     #: it the four groups cross schedule (earlier, long) with data (original, distorted)
@@ -241,7 +238,7 @@ def _record(problem: str) -> Record:
         first = (_group(source.entries(f"{problem}-c-record-first-final")),
                  _group(source.entries(f"{problem}-c-record-first-control")))
     return Record(probes, choice, _group(source.entries(f"{problem}-c-record-final")),
-                  _group(source.entries(f"{problem}-c-record-control")), earlier, TARGETS[problem],
+                  _group(source.entries(f"{problem}-c-record-control")), earlier,
                   LITERATURE[problem], plain if same else None, *first)
 
 

@@ -98,7 +98,7 @@ def _kind_style(name: str, colors: Sequence) -> tuple[Any, str]:
 
 
 def expansion_curves(panels: dict[str, dict[str, Sequence[Entry]]], *, zoom: tuple[float, float] | None = None,
-                     targets: dict[str, float] | None = None, by_kind: bool = False) -> plt.Figure:
+                     by_kind: bool = False) -> plt.Figure:
     """Validation accuracy against the epoch, one panel per network, one line per setting (mean over
     its seeds; band min–max where there are several). ``by_kind`` colours by distortion (see
     :func:`_kind_style`) instead of one colour per line."""
@@ -114,8 +114,6 @@ def expansion_curves(panels: dict[str, dict[str, Sequence[Entry]]], *, zoom: tup
             hue, ls = _kind_style(name, colors) if by_kind else (colors[i % len(colors)], "-")
             band(ax, runs.columns.to_numpy(), runs.to_numpy(dtype=float), color=hue, label=name)
             ax.lines[-1].set_linestyle(ls)
-        if targets and title in targets:
-            ax.axhline(targets[title], color="black", ls="--", lw=0.8)
         ax.set(title=title, xlabel="epoch")
         if zoom:
             ax.set_ylim(*zoom)
@@ -129,14 +127,11 @@ class ExpansionCurves(Protocol):
     """What :func:`expansion_figure` draws (:class:`hw7.findings.expanded.Expanded` has it)."""
 
     panel: str
-    target: float
     zoom: tuple[float, float]
 
     def curves(self) -> dict[str, Sequence[Entry]]: ...
 
 
-def expansion_figure(x: ExpansionCurves, *, target: bool = True, by_kind: bool = False) -> plt.Figure:
-    """One network's validation curves: the control against each expanded variant, with its target
-    unless ``target`` is False (Problem 2 draws none: a test target does not belong on a validation axis)."""
-    return expansion_curves({x.panel: x.curves()}, zoom=x.zoom, targets={x.panel: x.target} if target else None,
-                            by_kind=by_kind)
+def expansion_figure(x: ExpansionCurves, *, by_kind: bool = False) -> plt.Figure:
+    """One network's validation curves: the control against each expanded variant."""
+    return expansion_curves({x.panel: x.curves()}, zoom=x.zoom, by_kind=by_kind)

@@ -19,11 +19,10 @@ _CB = sns.color_palette("colorblind", 10)
 COLORS = {"final": _CB[0], "control": _CB[3], "earlier": _CB[7], "first": _CB[2]}
 
 
-def record_curves(rec: Any, *, target: bool = True) -> plt.Figure:
+def record_curves(rec: Any) -> plt.Figure:
     """Test accuracy per epoch (mean and min–max over seeds) of a long distorted run, its control, the
-    earlier shorter run and a first long run where there is one; the target (dashed; ``target=False``
-    leaves it out, so the runs meet the published results directly) and the literature's results
-    (dotted) as lines."""
+    earlier shorter run and a first long run where there is one, against the literature's results
+    (dotted lines): the runs meet the published results directly."""
     fig, ax = plt.subplots(figsize=(8.0, 4.0), layout="constrained")
     labels = {"earlier": "earlier run on distorted data, {} epochs, rate cut in steps",
               "control": "long run's control: original images, {} epochs",
@@ -31,20 +30,13 @@ def record_curves(rec: Any, *, target: bool = True) -> plt.Figure:
     for key, group in _drawn(rec):
         plots.band(ax, np.arange(1, group.epochs + 1), group.curves, color=COLORS[key],
                    label=labels[key].format(group.epochs))
-    if target:
-        ax.axhline(rec.target, color="black", ls="--", lw=1, label=f"target {100 * rec.target:.2f} %")
-    # Each published result is named where it is drawn, at the left. One within NEAR_TARGET of the
-    # target would be drawn on top of the dashed line, so it gets no line of its own: its label sits
-    # on the target line and says so.
+    # each published result is named where it is drawn, at the left
     for lit in rec.literature:
-        on_target = target and abs(lit.accuracy - rec.target) <= NEAR_TARGET
-        if not on_target:
-            ax.axhline(lit.accuracy, color="black", ls=":", lw=1)
-        note = " (on the target line)" if on_target else ""
-        ax.annotate(f"{lit.source}, {lit.net}: {100 * lit.accuracy:.2f} %{note}", (0.01, lit.accuracy),
+        ax.axhline(lit.accuracy, color="black", ls=":", lw=1)
+        ax.annotate(f"{lit.source}, {lit.net}: {100 * lit.accuracy:.2f} %", (0.01, lit.accuracy),
                     xycoords=("axes fraction", "data"), xytext=(0, 2), textcoords="offset points",
                     va="bottom", fontsize="small")
-    top = max([rec.target] * target + [lit.accuracy for lit in rec.literature])
+    top = max(lit.accuracy for lit in rec.literature)
     ax.set_ylim(y_floor(rec), top + 0.0015)
     ax.set_xlabel("epoch")
     ax.set_ylabel("test accuracy")
@@ -54,8 +46,6 @@ def record_curves(rec: Any, *, target: bool = True) -> plt.Figure:
     return fig
 
 
-#: how close (accuracy, as a fraction) a published result may be to the target before it shares its line
-NEAR_TARGET = 0.0005
 #: the epochs the y-axis may leave off the chart: the first ones, far below where the runs end
 SKIPPED_EPOCHS = 9
 
