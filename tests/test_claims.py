@@ -175,11 +175,16 @@ def test_p3a_sigmoid_sentences(f3):
     claim(P3, all(b.hi < 0.2 for b in sig.finals.values()), "Training fails completely")
     claim(P3, a.observed_single_class_epochs == a.epochs,
           "what the stored class counts show each run doing in every one of its epochs")
-    claim(P3, a.one_class_epochs == a.epochs and a.top_class_epochs < a.epochs,
-          "in all [180] epochs of these runs the accuracy equals the share of a single digit")
-    if a.observed_single_class is not None:  # the stored class counts, where the runs recorded them
-        claim(P3, a.observed_single_class_epochs == a.epochs,
-              "in all [180] epochs of these runs the accuracy equals the share of a single digit")
+    claim(P3, a.observed_single_class_epochs == a.epochs == a.runs * max(max(r) for r in a.observed_single_class.values()),
+          "every run answering one digit for every test image in each of its epochs (all … run-epochs)")
+    # what each run answers at the end is read from its stored counts, and its accuracy is that digit's share
+    ends = [(run[max(run)], e) for run, e in zip(a.observed_single_class.values(),
+                                                 (e for rs in a.sigmoid.runs.values() for e in rs))]
+    claim(P3, len(a.end_digits) == 2 and sum(a.end_digits.values()) == a.runs
+          and all(round(e["result"]["eval_acc"][-1] * a.test_images) == a.digit_count(d) for d, e in ends),
+          "After the last epoch, [n] of the [runs] runs answer “d” (…) and the other [m] answer “e” (…)")
+    claim(P3, sum(a.observed_digit_epochs.values()) == a.epochs and len(a.observed_digit_epochs) > 1,
+          "The answered digit is not fixed: … “d” is the answer in n, and k other digits share the rest")
     claim(P3, abs(sig.train_loss.mean - a.uniform_loss) < 0.01 and sig.train_loss.hi <= a.uniform_loss,
           "The last-epoch training loss, …, is that of an answer that ignores the image")
     claim(P3, sig.ratio_range[1e-3][1] < 1e-4, "still … after 30 epochs")

@@ -15,11 +15,13 @@ from typing import Any, Mapping
 import pandas as pd
 
 from hw7.findings import depth as depth_findings
+from hw7.findings import p1 as p1_findings
 from hw7.findings import p2 as p2_findings
 from hw7.findings import p3 as p3_findings
 from hw7.findings import records, source
 from hw7.mnist.experiments import P2_BASELINE
 from hw7.present import fmt
+from hw7.problem1.experiments import P1_INIT
 from hw7.problem1.optimizers import label
 
 
@@ -95,27 +97,46 @@ def answers(values: Mapping[str, Any], p2: p2_findings.P2 | None = None) -> pd.D
 Row = tuple[str, str, str]
 
 
+def _adam(experiment: str) -> dict[str, Any]:
+    """The Adam run of a Problem 1 experiment: its result (final distance, tail range, first steps below)."""
+    return next(e["result"] for e in source.entries(experiment) if e["config"]["optimizer"] == "adam")
+
+
+def _wander(r: Mapping[str, Any]) -> str:
+    """Adam's distance over its last 10 % of steps: it keeps moving, so one final iterate would be a sample."""
+    return f"{fmt.sci_tex(r['tail_dist_min'])} to {fmt.sci_tex(r['tail_dist_max'])} over its last 10 % of steps"
+
+
 def _p1_rows(v: Mapping[str, Any]) -> list[Row]:
-    """Problem 1: which optimizer ends closest, which diverges."""
+    """Problem 1: which optimizer ends closest, which diverges, what Adam's large rate trades."""
     rows: list[Row] = []
-    opts = ["gd", "momentum", "adam"]  # the homework's question names these three
+    valley = p1_findings._valley((P1_INIT[0], P1_INIT[1]))
+    rows.append(("1(a)", "The contour plot: why is the valley hard for gradient methods?",
+                 f"A narrow curved valley along $y = x^2$: at the minimum the Hessian’s eigenvalues are "
+                 f"{valley.lam_max_star:.0f} across it and {valley.lam_min_star:.2f} along it "
+                 f"(ratio {valley.conditioning:,.0f})"))
+    opts = ["gd", "momentum"]  # converge to a point; Adam (below) keeps wandering
     best_b = _best(v, "p1.b.final_dist", opts)
-    rows.append(("1(b)", "Gradient descent, momentum and Adam at κ = 10⁻⁴: which gets closest to (1, 1)?",
-                 f"{label(best_b)}: distance {fmt.sci(v[f'p1.b.final_dist.{best_b}'])} after 10⁵ steps ("
-                 + ", ".join(f"{label(o)} {fmt.sci(v[f'p1.b.final_dist.{o}'])}" for o in opts if o != best_b)
-                 + ")"))
+    rows.append(("1(b)", r"Gradient descent, momentum and Adam at $\kappa = 10^{-4}$: which gets closest to (1, 1)?",
+                 f"{label(best_b)}: distance {fmt.sci_tex(v[f'p1.b.final_dist.{best_b}'])} after $10^5$ steps ("
+                 + ", ".join(f"{label(o)} {fmt.sci_tex(v[f'p1.b.final_dist.{o}'])}" for o in opts if o != best_b)
+                 + f"; Adam {_wander(_adam('p1-b'))})"))
 
     diverged = {o: v[f"p1.c.diverged_step.{o}"] for o in ("momentum", "adam")}
     parts = []
     for o, step in diverged.items():
         parts.append(f"{label(o)} diverges (step {step})" if step >= 0
-                     else f"{label(o)} does not diverge and ends {fmt.sci(v[f'p1.c.final_dist.{o}'])} from (1, 1)")
-    rows.append(("1(c)", "Momentum and Adam at κ = 10⁻³: which copes with the larger rate?", "; ".join(parts)))
+                     else f"{label(o)} does not diverge" + (f": {_wander(_adam('p1-c'))}" if o == "adam" else
+                                                            f" and ends {fmt.sci_tex(v[f'p1.c.final_dist.{o}'])} from (1, 1)"))
+    rows.append(("1(c)", r"Momentum and Adam at $\kappa = 10^{-3}$: which copes with the larger rate?", "; ".join(parts)))
 
-    best_d = _best(v, "p1.d.final_dist", ["adam", "momentum"])
-    rows.append(("1(d)", "Adam at κ = 10⁻² against momentum at κ = 10⁻⁴: which ends closer to (1, 1)?",
-                 f"{label(best_d)} ({fmt.sci(v[f'p1.d.final_dist.{best_d}'])} against "
-                 f"{fmt.sci(v['p1.d.final_dist.' + ('momentum' if best_d == 'adam' else 'adam')])})"))
+    d = _adam("p1-d")
+    momentum = next(e["result"] for e in source.entries("p1-d") if e["config"]["optimizer"] == "momentum")
+    first = {"Adam": d["first_step_below"]["1e-2"], "momentum": momentum["first_step_below"]["1e-2"]}
+    rows.append(("1(d)", r"Adam at $\kappa = 10^{-2}$ against momentum at $\kappa = 10^{-4}$: the trade-offs?",
+                 f"Adam is within $10^{{-2}}$ of (1, 1) at step {fmt.steps(first['Adam'])} against momentum’s "
+                 f"{fmt.steps(first['momentum'])}, but then wanders ({_wander(d)}); momentum converges to "
+                 f"{fmt.sci_tex(v['p1.d.final_dist.momentum'])}"))
     return rows
 
 

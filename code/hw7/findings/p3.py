@@ -9,6 +9,7 @@ fields or :class:`P3` as new parts; nothing here needs to change for that.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -122,6 +123,30 @@ class PartA:
         if self.observed_single_class is None:
             return None
         return sum(len(v) for v in self.observed_single_class.values())
+
+    @property
+    def observed_digit_epochs(self) -> dict[int, int]:
+        """Digit -> run-epochs in which the stored class counts show the net answering that digit alone,
+        most frequent first (empty without stored counts)."""
+        found = Counter(d for run in (self.observed_single_class or {}).values() for d in run.values())
+        return dict(found.most_common())
+
+    @property
+    def end_digits(self) -> dict[int, int]:
+        """Digit -> runs that answer that digit alone for every test image after their last epoch, most first."""
+        found = Counter(run[max(run)] for run in (self.observed_single_class or {}).values() if run)
+        return dict(found.most_common())
+
+    @property
+    def end_pair(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The two digits the runs end on, (digit, runs) each, most runs first (the chapter's sentence
+        names two; a claim test checks there are exactly two)."""
+        (d1, n1), (d2, n2) = list(self.end_digits.items())[:2]
+        return (d1, n1), (d2, n2)
+
+    def digit_count(self, digit: int) -> int:
+        """Test images of ``digit``: the score of a net that answers it alone, times the test set's size."""
+        return MNIST_TEST_CLASS_COUNTS[digit]
 
     @property
     def other_class_epochs(self) -> int:
