@@ -33,7 +33,7 @@ def _best(values: Mapping[str, Any], prefix: str, opts: list[str], *, smaller: b
 
 def _num(x: float) -> str:
     """A ratio or distance: plainly near 1, in powers of ten otherwise."""
-    return f"{x:.3g}" if 1e-2 <= abs(x) < 1e3 else fmt.sci(x)
+    return f"{x:.3g}" if 1e-2 <= abs(x) < 1e3 else fmt.sci_tex(x)
 
 
 def _acc(values: Mapping[str, Any], key: str) -> str:
@@ -44,7 +44,7 @@ def _acc(values: Mapping[str, Any], key: str) -> str:
 
 def _rates(rates: tuple[float, ...]) -> str:
     """``10⁻², 3.0 × 10⁻² and 10⁻¹``: learning rates as a list."""
-    names = [fmt.lr(r) for r in sorted(rates)]
+    names = [fmt.lr_tex(r) for r in sorted(rates)]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -52,8 +52,8 @@ def _best_rate(sweep: p2_findings.Sweep) -> str:
     """The best rate of a sweep, or the tie the rule cannot break, with the top mean."""
     best = sweep.best
     if not best.is_tie:
-        return f"{fmt.lr(best.top)}: {fmt.pct(sweep.top.mean)}"
-    return f"a tie of {_rates(best.tied)} ({fmt.pct(sweep.top.mean)} at {fmt.lr(best.top)}, the highest mean)"
+        return f"{fmt.lr_tex(best.top)}: {fmt.pct(sweep.top.mean)}"
+    return f"a tie of {_rates(best.tied)} ({fmt.pct(sweep.top.mean)} at {fmt.lr_tex(best.top)}, the highest mean)"
 
 
 def _depths(d: depth_findings.Depth) -> str:
@@ -144,7 +144,7 @@ def _p2_rows(v: Mapping[str, Any], p2: p2_findings.P2) -> list[Row]:
     """Problem 2: the baseline, the best rates (or their ties), the best shallow nets."""
     rows: list[Row] = []
     rows.append(("2(a)", "The homework’s shallow net: accuracy, and the best SGD learning rate?",
-                 f"{_acc(v, 'p2.a.baseline.test_acc')} at {fmt.lr(P2_BASELINE['lr'])}; best rate: {_best_rate(p2.a.sgd)}"))
+                 f"{_acc(v, 'p2.a.baseline.test_acc')} at {fmt.lr_tex(P2_BASELINE['lr'])}; best rate: {_best_rate(p2.a.sgd)}"))
     rows.append(("2(b)", "Adam over the same rates: its best rate?", f"Best rate: {_best_rate(p2.b.adam)}"))
     rows.append(("2(c)", f"The best network with one hidden layer (test accuracy, {p2.c.final.n} seeds)?",
                  f"{_acc(v, 'p2.c.best.test_acc')} ({v['p2.c.best.params']:,} parameters)"))
@@ -159,7 +159,7 @@ def _p3_rows(v: Mapping[str, Any]) -> list[Row]:
     """Problem 3: the gradient ratios, the deep nets against the shallow ones, depth, the long runs."""
     rows: list[Row] = []
     rows.append(("3(a)", "Deep sigmoid net (8 × 30): gradient ratio, and does it train?",
-                 f"ratio {fmt.sci(v['p3.a.sigmoid.grad_ratio.epoch1'])} in epoch 1; test accuracy "
+                 f"ratio {fmt.sci_tex(v['p3.a.sigmoid.grad_ratio.epoch1'])} in epoch 1; test accuracy "
                  f"{fmt.pct(v['p3.a.sigmoid.test_acc.mean'])} (chance: 10 %)"))
     b3 = p3_findings._part_b(p3_findings._deep("relu", source.entries("p3-b-relu-deep")))
     rows.append(("3(b)", "The same net with ReLU + Kaiming, against the best shallow net?",

@@ -134,7 +134,7 @@ class PartA:
 
     def table(self, adam: Sweep) -> pd.DataFrame:
         """Final accuracy by learning rate for both optimizers (mean ± sd, %)."""
-        return pd.DataFrame([{"learning rate": fmt.lr(lr), "SGD (Nesterov)": pm(self.sgd.at(lr)), "Adam": pm(adam.at(lr))}
+        return pd.DataFrame([{"learning rate": fmt.lr_tex(lr), "SGD (Nesterov)": pm(self.sgd.at(lr)), "Adam": pm(adam.at(lr))}
                              for lr in sorted(self.sgd.finals)])
 
 

@@ -188,8 +188,8 @@ class PartB:
         """Accuracy and gradient ratios of both deep networks at both rates."""
         rows = []
         for name, d in (("sigmoid + Xavier", sigmoid), ("ReLU + Kaiming", self.relu)):
-            rows += [{"network": name, "learning rate": fmt.lr(lr), "test accuracy (%)": pm(d.finals[lr]),
-                      "ratio, epoch 1": fmt.sci(d.ratio_first[lr]), "ratio, last epoch": fmt.sci(d.ratio_last[lr])}
+            rows += [{"network": name, "learning rate": fmt.lr_tex(lr), "test accuracy (%)": pm(d.finals[lr]),
+                      "ratio, epoch 1": fmt.sci_tex(d.ratio_first[lr]), "ratio, last epoch": fmt.sci_tex(d.ratio_last[lr])}
                      for lr in d.lrs]
         return pd.DataFrame(rows)
 
