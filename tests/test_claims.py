@@ -107,6 +107,9 @@ def test_p2c_answer_and_search(f2):
           and all(v.sign == 0 for s, v in c.vs_wide.items()),
           "after Holm’s correction no change beyond the plain 800-unit network is a clear gain (@tbl-p2-search): it has "
           "the highest mean of … settings that the paired test cannot separate")
+    claim(P2, c.batch10_vs_chosen.sign == 0 and c.batch10_vs_chosen.n == 3,
+          "Nor did the search’s switch to batches of 100 … cap it: trained again at batches of 10 … points from "
+          "batches of 100 (p, 3 seeds), so no test run followed")
     claim(P2, all(c.chain[s].sign == 1 for s in ("w1.1", "w1.2", "w1.5")) and c.chain["w1.3"].sign == 0,
           "In wave 1 the gains come from the rate and the width … while ReLU units with Kaiming initialisation change "
           "nothing measurable")
