@@ -104,8 +104,10 @@ def test_sigkill_mid_sweep_loses_nothing_and_resume_finishes(env):
     assert all(cache.has_entry(r) for r in runs)
     assert {r.key: cache.entry_path(r).read_bytes() for r in survivors} == before  # finished runs were kept
     assert not list(root.rglob("*.tmp"))
-    # and what survived the kill is what the code computes
-    assert all(c.status == "identical" for c in verify.verify(survivors))  # same machine: bit for bit
+    # and what survived the kill is what the code computes: recomputed, each survivor passes verify (on this
+    # machine usually bit for bit; the house rule asks no test to demand bit-identity, see verdicts)
+    checks = verify.verify(survivors)
+    assert all(c.ok for c in checks), [(c.status, c.why) for c in checks]
 
 
 def test_config_typo(env):
