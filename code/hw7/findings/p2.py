@@ -199,6 +199,17 @@ class PartC:
         return rows.rename(columns={"id": "id" + NBSP * 4, "Δ points [95 % CI]": "Δ points [95 % CI]" + NBSP * 4})
 
     @property
+    def below_best(self) -> tuple[str, ...]:
+        """The search steps the paired, Holm-corrected rule separates from the highest mean (search order)."""
+        return tuple(s for s in self.steps if s not in self.best.tied)
+
+    @property
+    def below_best_text(self) -> str:
+        """``w1.1 and w1.2``: :attr:`below_best` as a list in prose."""
+        ids = list(self.below_best)
+        return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1] if ids else "none"
+
+    @property
     def wave2(self) -> dict[str, stats.Paired]:
         return {s: v for s, v in self.vs_wide.items() if s.startswith("w2")}
 

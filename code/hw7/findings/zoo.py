@@ -166,7 +166,7 @@ class Zoo:
 
     @property
     def top(self) -> frozenset[str]:
-        """Optimizers no other one beats (Welch, 5 % per pair)."""
+        """Optimizers no other one beats (paired by seed, 5 % per pair)."""
         return frozenset(r.optimizer for r in self.rows if not any(w == r.optimizer for _, w in self.separated))
 
     def beaten_by_all(self, pairs: frozenset[tuple[str, str]] | None = None) -> frozenset[str]:
