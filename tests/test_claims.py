@@ -14,9 +14,9 @@ import math as _math  # noqa: E402
 import pytest
 
 from claim_check import claim
-from hw7.present import stats
 from hw7.findings import p2 as _p2  # noqa: E402
 from hw7.findings import p3 as _p3  # noqa: E402
+from hw7.present import stats
 
 #: the chapter each quote is checked against
 P2 = "p2-shallow-mnist"
@@ -53,8 +53,8 @@ def test_p2a_baseline_and_best_rate(f2):
     holm = stats.paired_against_control(sgd.seeds[top], {r: v for r, v in sgd.seeds.items() if r != top})
     claim(P2, not sgd.best.is_tie and sgd.vs_top(sgd.runner_up) == holm[sgd.runner_up]
           and sgd.vs_top(sgd.runner_up).sign == -1 and sgd.vs_top(sgd.runner_up).p > sgd.vs_top(sgd.runner_up).p_raw,
-          "The next best rate, …, ends … points from it (…, Holm-corrected over the … other rates), so no rate ties "
-          "with the best")
+          "The next best rate, …, ends … points from it (…, Holm-corrected over the … other rates, as the best is "
+          "chosen after the fact), so no rate ties with the best")
     claim(P2, a.late_rise > a.baseline.sd and sgd.at(1e-4).mean < a.baseline.mean,
           "The homework’s rate is too small for 30 epochs: its curve in @fig-p2-lr-curves still rises")
     claim(P2, sgd.at(3.0).hi < 0.75 and sgd.swing[3.0] > 10 * sgd.swing[sgd.best.top],
@@ -116,7 +116,8 @@ def test_p2c_answer_and_search(f2):
           "the highest mean of … settings that the paired test, Holm-corrected over the comparisons with it, cannot "
           "separate (only … fall below it)")
     claim(P2, "w2.c" in c.best.tied and c.best.p_of("w2.c") > 0.05,
-          "w2.c ties with the best once the comparisons with the top are Holm-corrected (reviewer m4)")
+          "it has the highest mean of … settings that the paired test, Holm-corrected over the comparisons with it, "
+          "cannot separate")
     claim(P2, all(c.chain[s].sign == 1 for s in ("w1.1", "w1.2", "w1.5")) and c.chain["w1.3"].sign == 0,
           "In wave 1 the gains come from the rate and the width … while ReLU units with Kaiming initialisation change "
           "nothing measurable")
@@ -130,8 +131,7 @@ def test_p2c_answer_and_search(f2):
     claim(P2, max(wave2, key=lambda s: wave2[s].diff) == "w2.e" and wave2["w2.e"].sign == 0,
           "a regulariser might help, and dropout had wave 2’s largest mean change")
     claim(P2, max(wave2, key=lambda s: wave2[s].diff) == "w2.e" and wave2["w2.e"].low < 0 < wave2["w2.e"].high,
-          "wave 3, planned after wave 2, builds on dropout, wave 2’s largest mean change (not a gain: its interval "
-          "holds zero)")
+          "wave 3, planned after wave 2, builds on dropout, wave 2’s largest mean change")
 
 
 def test_p2_beyond_sentences(f2):
@@ -233,7 +233,8 @@ def test_kaiming_is_drawn_with_fan_out():
 def test_p3c_search_sentences(f3):
     c = f3.c
     claim(P3, c.deep_vs_recipe.sign == 1 and c.deep_vs_recipe_val.sign == 1 and c.param_ratio > 1,
-          "So, trained the same way, this 3-layer net, with … times the parameters, beats this 1-layer net")
+          "So, trained the same way, the net with three hidden layers, with … times the parameters, beats the one "
+          "with one hidden layer")
     claim(P3, c.deep_vs_recipe.low > 0, "the deep network’s lead over it is")
     d = f3.depth
     claim(P3, d.min_budget_gain > max(d.large.spread, d.small.spread),
@@ -244,7 +245,7 @@ def test_p3c_search_sentences(f3):
           "On the wider network, with the five variants corrected for meeting one control (Holm), no change is a "
           "clear gain")
     claim(P3, c.wave1 == stats.paired_against_control(c.steps["d.2"].by_seed, {s: c.steps[s].by_seed for s in c.wave1}),
-          "the wave-1 variants are paired by seed and Holm-corrected against d.2")
+          "paired by seed with the five wave-1 variants Holm-corrected against one control, no variant is a clear gain")
     gains = {s: v.diff for s, v in c.wave1.items()}
     claim(P3, sorted(gains, key=gains.get)[-3:] == ["d.5", "d.3", "d.6"]
           and all(c.wave1[s].low > 0 and c.wave1[s].p_raw < 0.05 for s in ("d.3", "d.5", "d.6")),
@@ -254,11 +255,11 @@ def test_p3c_search_sentences(f3):
           "Wave 2 put the two largest mean changes together, Adam and batch normalisation with dropout")
     claim(P3, c.adam_on_bn_dropout.sign == 0, "On the 512-256-128 network this changed nothing: … against … "
           "with SGD …) … these runs do not show that Adam adds anything once batch norm and dropout are in")
-    claim(P3, c.wider_winner.sign == 1, "Doubling every width then helped … So the winner’s edge comes from width")
+    claim(P3, c.wider_winner.sign == 1, "Doubling every width then helped … So the winner’s edge over e.1 comes from width")
     claim(P3, c.best.top == c.choice and c.best.is_tie
           and c.best == stats.best_paired({s: b.by_seed for s, b in c.steps.items()}),
           "has the highest mean validation accuracy; the paired test, Holm-corrected over its comparisons with the "
-          "other … steps, cannot separate it from … of them (…), so they tie")
+          "other steps, cannot separate it from … of the other … (…; smallest Holm …), so they tie")
     claim(P3, c.deep_vs_recipe.sign == 1 and c.deep_vs_recipe_val.sign == 1 and c.deep_vs_recipe_val.n >= 3,
           "the net with three hidden layers … beats the one with one hidden layer on the test set (…) and on the "
           "validation split (…), each paired over … seeds")
@@ -343,7 +344,7 @@ def test_configurations_the_prose_describes():
           "the best deep network, 784-1024-512-256-10 with batch normalisation, dropout 0.2 and Adam")
     d6 = x.search_fields(x.P3C_SEARCH, "d.6")
     claim(P3, d6["optimizer"] == "sgd" and d6["batch_norm"] and d6["dropout"] == 0.2 and d6["sizes"][1] == 512,
-          "batch normalisation with dropout under SGD on the narrower network")
+          "On the 512-256-128 network this changed nothing: … against … with SGD")
     d7 = x.search_fields(x.P3C_SEARCH, "d.7")
     claim(P3, d7["dropout"] == 0.3 and d7["sizes"] == [784, 1024, 512, 256, 10],
           "a still wider network with dropout 0.3 (two changes in one step)")

@@ -55,8 +55,8 @@ def test_zoo_sentences():
     claim(APP_A, unseparated == {frozenset((a, b)) for a in z.top for b in z.top if a < b},
           "Most of it: all but the order within the top three")
     claim(APP_A, stats.RULE.startswith("the paired t-test"),
-          "a difference between two optimizers counts only if [the rule] finds it (every optimizer trains the same "
-          "seeds, so the pairs are compared seed by seed)")
+          "a difference between two optimizers counts only if … finds it (every optimizer trains the same … seeds, "
+          "so the pairs are compared seed by seed)")
     claim(APP_A, z.ranks_agree_from == 4 and order[3:] == ["adam", "rmsprop", "adamax", "sgd", "adagrad"],
           "Adam, RMSprop, Adamax, SGD and Adagrad hold ranks 4 to 8 in both")
     claim(APP_A, max(z.published_gaps[:2]) < z.median_range,

@@ -18,7 +18,8 @@ UNPAIRED = re.compile(r"stats\.(compare|best|against_control|welch)\(")
 ALLOWED: dict[tuple[str, str], str] = {
     ("findings/records.py", "return tuple(stats.compare(group.acc.values, [lit.accuracy]) for lit in self.literature)"):
         "a published result is one number: judged by our seeds' prediction interval, nothing to pair",
-    ("findings/expanded.py", "verdicts = stats.against_control(control.values,"):
+    ("findings/expanded.py",
+     "verdicts = stats.against_control(control.values, {sid: last_acc(rs).values for sid, rs in runs.items()})"):
         "each distortion variant is one run (seed 0): judged by the control's prediction interval, Holm over variants",
 }
 
@@ -53,3 +54,13 @@ def test_a_paired_result_reads_every_shared_seed_whatever_their_number():
     b = {0: 0.975, 1: 0.977, 2: 0.976}
     assert stats.paired(a, b).n == 3
     assert stats.paired(a, {**b, 3: 0.978, 4: 0.976}).n == 5
+
+
+def test_best_paired_ties_are_holm_corrected_over_the_comparisons_with_the_top():
+    top = {0: 0.990, 1: 0.991, 2: 0.992, 3: 0.990}
+    groups = {"top": top, **{f"o{i}": {s: v - 0.001 - 0.0004 * ((s + i) % 2) for s, v in top.items()} for i in range(4)}}
+    raw = {k: stats.paired(v, top).p for k, v in groups.items() if k != "top"}
+    corrected = dict(zip(raw, stats.holm(list(raw.values()))))
+    b = stats.best_paired(groups)
+    assert set(b.tied) == {"top"} | {k for k, p in corrected.items() if p >= stats.ALPHA}
+    assert all(b.p_of(k) == corrected[k] for k in b.tied if k != "top")
