@@ -43,7 +43,7 @@ def test_the_control_differs_in_the_distortions_alone(shallow, deep):
 def test_p2_record_answer(shallow):
     claim(P2, shallow.final.acc.mean < shallow.literature[0].accuracy and shallow.literature[0].images == "elastic",
           "and below the [x] that Simard et al. (2003) report with elastic distortions")
-    claim(P2, shallow.vs_earlier.sign > 0, "Against the earlier expanded network ([acc]) the gain is [x] points (Welch, [p])")
+    claim(P2, shallow.vs_earlier.sign > 0, "Against the earlier expanded network ([acc]) the gain is [x] points (paired, [p])")
     claim(P2, abs(shallow.final.last5_change) < 0.001, "the curve is flat by then")
     claim(P2, shallow.probe("r2.b").val_acc < shallow.probe("r2.a").val_acc,
           "Their runs trained with elastic distortions, which scored below affine ones on our validation split")

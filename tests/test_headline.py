@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hw7 import headline
-from hw7.present import fmt
+from hw7.present import fmt, stats
 from hw7.store import summary
 
 
@@ -32,7 +32,11 @@ def test_problem3_rows_answer_the_comparisons_the_questions_ask():
     assert c.vs_p2.p_text in answer["3(c)"] and c.deep_vs_recipe.p_text in answer["3(c)"]
     d = depth.load()
     assert "all six tie" in answer["3(c) depth"] and d.large.tied == d.depths
-    assert " and ".join(map(str, d.small.tied)) in answer["3(c) depth"]
+    assert headline._and(d.small.tied) in answer["3(c) depth"]
+    # the row uses the chapter's rule (paired, Holm), not uncorrected Welch: its ties are the chapter's
+    assert set(d.small.tied) == {d.small.best} | {k for k, v in d.small.holm.items() if v.sign == 0}
+    assert "paired, Holm" in answer["3(c) depth"] and fmt.p_at_most(d.max_budget_p) in answer["3(c) depth"]
+    assert d.max_budget_p == max(v.p for v in d.budget_gain.values()) >= d.max_budget_p_raw
     assert "best " not in answer["3(c) depth"]  # a tie is never called a best
 
 
@@ -60,8 +64,10 @@ def test_the_long_run_rows_give_numbers_not_verdicts():
     question = dict(zip(*[headline.answers(summary.read())[k] for k in ("part", "question")]))
     for part, r in (("2(c)++", records.shallow()), ("3(c)++", records.deep())):
         row = answer[part]
-        for number in (fmt.pm(r.final.acc), fmt.pm(r.control.acc), r.vs_control.p_text,
-                       f"distorted − original = {fmt.pts(r.vs_control.diff)} points"):
+        paired = stats.paired(r.final.acc.by_seed, r.control.acc.by_seed)  # the chapters' comparison, for any n
+        assert r.vs_control == paired and paired.n == len(set(r.final.acc.seeds) & set(r.control.acc.seeds))
+        for number in (fmt.pm(r.final.acc), fmt.pm(r.control.acc), paired.p_text,
+                       f"paired over {paired.n} seeds: {paired.interval(100)} points"):
             assert number in row, (part, number, row)
         assert "target" not in row, row  # no self-set target in an answer (issue 25)
         assert " add" not in row and " so " not in row, row  # the difference is printed whatever its sign

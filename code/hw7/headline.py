@@ -57,11 +57,20 @@ def _best_rate(sweep: p2_findings.Sweep) -> str:
 
 
 def _depths(d: depth_findings.Depth) -> str:
-    """The depth search's ties at each budget, by the book's one rule for a best (stats.best)."""
+    """The depth search's ties at each budget, by the chapter's rule: paired by seed, Holm-corrected over
+    the depths against the highest mean (stats.best_paired)."""
     def budget(b: depth_findings.Budget) -> str:
-        tie = "all six tie" if b.tied == d.depths else "tie of " + " and ".join(map(str, b.tied))
+        tie = "all six tie" if b.tied == d.depths else "tie of " + _and(b.tied)
         return f"≈{b.budget // 1000}k parameters: {tie} ({b.best} layers highest, {fmt.pct(b.top.val.mean)})"
-    return "; ".join(budget(b) for b in (d.large, d.small))
+    return "; ".join(budget(b) for b in (d.large, d.small)) + " (paired, Holm)"
+
+
+def _and(items: Any) -> str:
+    """``1, 2 and 3``; a run of three or more consecutive integers as ``1–5``."""
+    xs = list(items)
+    if len(xs) > 2 and all(isinstance(x, int) for x in xs) and xs == list(range(xs[0], xs[0] + len(xs))):
+        return f"{xs[0]}–{xs[-1]}"
+    return str(xs[0]) if len(xs) == 1 else ", ".join(map(str, xs[:-1])) + " and " + str(xs[-1])
 
 
 def _schedule(x: Any) -> str:
@@ -76,10 +85,13 @@ def _schedule(x: Any) -> str:
 
 def _record(r: records.Record) -> str:
     """A long run on distorted data: its test accuracy, the target, and its control (the same net,
-    schedule and epochs on the original images) with the difference and its p-value, no verdict words."""
+    schedule and epochs on the original images) with the paired difference over their shared seeds, its
+    95 % interval and p-value, no verdict words."""
     first = "" if r.first is None else f"; the {r.first.epochs}-epoch run tested first: {fmt.pm(r.first.acc)}"
+    v = r.vs_control
     return (f"{fmt.pm(r.final.acc)} ({r.final.acc.n} seeds){first}; the same training without distortions: "
-            f"{fmt.pm(r.control.acc)}; distorted − original = {fmt.pts(r.vs_control.diff)} points ({r.vs_control.p_text})")
+            f"{fmt.pm(r.control.acc)}; distorted − original, paired over {v.n} seeds: {v.interval(100)} points "
+            f"({v.p_text})")
 
 
 def _record_question(r: records.Record, net: str) -> str:
@@ -176,7 +188,7 @@ def _p3_rows(v: Mapping[str, Any]) -> list[Row]:
     rows.append(("3(c) depth", "At a fixed number of parameters, how many hidden layers (1–6)? (validation)",
                  f"{_depths(d)}; 4× the parameters adds "
                  f"{fmt.pts(d.min_budget_gain, sign=False)}–{fmt.pts(d.max_budget_gain, sign=False)} points "
-                 f"at every depth ({fmt.p_at_most(d.max_budget_p)})"))
+                 f"at every depth (paired, Holm {fmt.p_at_most(d.max_budget_p)})"))
     rows.append(("3(c)+", "Beyond the homework’s knobs: the deep net trained on distorted (expanded) data?",
                  f"{_acc(v, 'p3.c.expanded.test_acc')} ({v['p3.c.expanded.params']:,} parameters)"))
     deep = records.deep()

@@ -20,10 +20,19 @@ class Band:
     """One setting's final accuracies over its seeds: what every 'mean ± sd' and every test reads."""
 
     values: tuple[float, ...]
+    #: the seed of each value, in the same order (empty where the values are not one per seed)
+    seeds: tuple[int, ...] = ()
 
     @classmethod
-    def of(cls, values: Iterable[float]) -> "Band":
-        return cls(tuple(float(v) for v in values))
+    def of(cls, values: Iterable[float], seeds: Iterable[int] = ()) -> "Band":
+        return cls(tuple(float(v) for v in values), tuple(int(s) for s in seeds))
+
+    @property
+    def by_seed(self) -> dict[int, float]:
+        """``{seed: value}``: what a paired comparison reads (settings that share seeds are paired by seed)."""
+        if len(self.seeds) != len(self.values) or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"a paired comparison needs one value per seed, got seeds {self.seeds}")
+        return dict(zip(self.seeds, self.values))
 
     @property
     def n(self) -> int:
@@ -47,13 +56,13 @@ class Band:
 
 
 def last_acc(entries: Sequence[Entry]) -> Band:
-    """The last-epoch accuracy of each run."""
-    return Band.of(final_accs(entries))
+    """The last-epoch accuracy of each run, with its seed."""
+    return Band.of(final_accs(entries), (e["config"]["seed"] for e in entries))
 
 
 def last_of(entries: Sequence[Entry], key: str) -> Band:
     """The last epoch's value of a per-epoch result (``train_loss``, ``eval_loss``) of each run."""
-    return Band.of(e["result"][key][-1] for e in entries)
+    return Band.of((e["result"][key][-1] for e in entries), (e["config"]["seed"] for e in entries))
 
 
 def step_runs(entries: Sequence[Entry], steps: Steps) -> dict[str, list[Entry]]:

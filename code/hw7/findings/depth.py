@@ -1,10 +1,11 @@
 """Problem 3(c), depth searched: what ``p3-c-depth`` and ``p3-c-depth-final`` say, as typed findings.
 
 Nets with 1-6 hidden layers (widths narrowing towards the 10 outputs) at two parameter budgets, one
-recipe, 3 seeds on the validation split (:func:`hw7.mnist.experiments.problem3_depth`). Within a
-budget, the depths are ranked by the book's one rule for a best (:func:`hw7.present.stats.best`:
-uncorrected Welch against the highest mean), as every other best or tie in the book is; a depth the
-rule cannot separate from the top ties with it. Across budgets, each depth is compared with itself.
+recipe, 3 seeds on the validation split (:func:`hw7.mnist.experiments.problem3_depth`). Every net
+trains the same seeds, so within a budget the depths are ranked by the book's one rule for a best
+among settings that share seeds (:func:`hw7.present.stats.best_paired`: each depth − the highest mean,
+paired by seed, Holm-corrected over the other depths); a depth that rule cannot separate from the top
+ties with it. Across budgets, each depth is compared with itself, paired, Holm over the depths.
 """
 
 from __future__ import annotations
@@ -40,26 +41,21 @@ class DepthCell:
 @dataclass(frozen=True)
 class Budget:
     """One budget's nets, the depth with the highest mean (``best``) and each other depth against it
-    (Welch, uncorrected: the rule of :func:`hw7.present.stats.best`)."""
+    (paired by seed, Holm-corrected: the rule of :func:`hw7.present.stats.best_paired`)."""
 
     budget: int
     cells: dict[int, DepthCell]
     best: int                              # the highest mean; a clear best only if ``tied`` is (best,)
-    vs_best: dict[int, stats.Verdict]    # other depth -> it against the best (sign -1: clearly worse)
     holm: dict[int, stats.Paired]         # other depth − the best, paired by seed, Holm-corrected over the depths
 
     @property
     def tied(self) -> tuple[int, ...]:
         """Depths the rule cannot separate from the highest mean (that one included), in depth order."""
-        return tuple(sorted([self.best] + [d for d, v in self.vs_best.items() if not v.significant]))
+        return tuple(sorted([self.best] + [d for d, v in self.holm.items() if not v.significant]))
 
     @property
     def is_tie(self) -> bool:
         return len(self.tied) > 1
-
-    @property
-    def worse(self) -> tuple[int, ...]:
-        return tuple(sorted(d for d, v in self.vs_best.items() if v.sign < 0))
 
     @property
     def holm_worse(self) -> tuple[int, ...]:
@@ -84,7 +80,7 @@ class Depth:
     depths: tuple[int, ...]
     epochs: int
     recipe: dict[str, object]
-    budget_gain: dict[int, stats.Verdict]  # depth -> large budget against small
+    budget_gain: dict[int, stats.Paired]   # depth -> large budget − small, paired by seed, Holm over the depths
     choice: tuple[int, int]                 # (budget, depth) tested on the test set
     test: Band
 
@@ -110,8 +106,13 @@ class Depth:
 
     @property
     def max_budget_p(self) -> float:
-        """The largest p of the budget comparisons (every depth, large against small budget)."""
+        """The largest Holm-corrected p of the budget comparisons (every depth, large against small budget)."""
         return max(v.p for v in self.budget_gain.values())
+
+    @property
+    def max_budget_p_raw(self) -> float:
+        """The largest uncorrected p of the budget comparisons."""
+        return max(v.p if v.p_raw is None else v.p_raw for v in self.budget_gain.values())
 
     @property
     def min_budget_gain(self) -> float:
@@ -143,21 +144,19 @@ def _cell(budget: int, depth: int, entries: list[Entry]) -> DepthCell:
 
 def _budget(budget: int, entries: list[Entry]) -> Budget:
     cells = {d: _cell(budget, d, entries) for d in mx.P3C_DEPTHS}
-    rank = stats.best({d: c.val.values for d, c in cells.items()})
-    top = cells[rank.top].val.values
-    vs_best = {d: stats.compare(c.val.values, top) for d, c in cells.items() if d != rank.top}
-    assert {rank.top} | {d for d, v in vs_best.items() if not v.significant} == set(rank.tied)
-    seeds = {d: {int(e["config"]["seed"]): float(e["result"]["eval_acc"][-1]) for e in entries
-                 if e["config"]["sizes"] == list(c.sizes)} for d, c in cells.items()}
+    seeds = {d: c.val.by_seed for d, c in cells.items()}
+    rank = stats.best_paired(seeds)
     holm = stats.paired_against_control(seeds[rank.top], {d: v for d, v in seeds.items() if d != rank.top})
-    return Budget(budget, cells, rank.top, vs_best, holm)
+    assert {rank.top} | {d for d, v in holm.items() if not v.significant} == set(rank.tied)
+    return Budget(budget, cells, rank.top, holm)
 
 
 def load() -> Depth:
     """The depth search and its chosen net's test runs, from the committed cache."""
     entries = source.entries("p3-c-depth")
     small, large = (_budget(b, entries) for b in sorted(mx.P3C_DEPTH_BUDGETS))
-    gain = {d: stats.compare(large.cells[d].val.values, small.cells[d].val.values) for d in mx.P3C_DEPTHS}
+    gain = stats.holm_family({d: stats.paired(large.cells[d].val.by_seed, small.cells[d].val.by_seed)
+                              for d in mx.P3C_DEPTHS})
     return Depth(small=small, large=large, depths=tuple(mx.P3C_DEPTHS), epochs=int(mx.P3C_DEPTH_RECIPE["epochs"]),
                  recipe=dict(mx.P3C_DEPTH_RECIPE), budget_gain=gain, choice=mx.P3C_DEPTH_CHOICE,
                  test=last_acc(source.entries("p3-c-depth-final")))

@@ -58,7 +58,7 @@ class Expanded:
     choice: str
     final: Band
     base: Band
-    vs_base: stats.Verdict
+    vs_base: stats.Paired   # the final runs − the plain net's, paired over the seeds both ran
     final_epochs: int
     final_step: int | None
     params: int
@@ -83,8 +83,9 @@ class Expanded:
 
     @property
     def gain(self) -> float:
-        """Test accuracy of the expanded finals minus the plain finals' (a fraction)."""
-        return self.final.mean - self.base.mean
+        """Test accuracy of the expanded finals minus the plain finals' (a fraction), paired over the seeds
+        both ran (the plain finals may have more seeds)."""
+        return self.vs_base.diff
 
     @property
     def same_schedule(self) -> bool:
@@ -145,6 +146,8 @@ def build(*, search: str, steps: Steps, control_id: str, expand_search: str, exp
     control_runs = tuple(step_runs(source.entries(search), steps)[control_id])
     control = last_acc(control_runs)
     runs = step_runs(source.entries(expand_search), expand_steps)
+    # each variant is one run (seed 0): nothing to pair, so it is judged by the control's prediction
+    # interval for a new run, Holm-corrected over the variants (stats.against_control)
     verdicts = stats.against_control(control.values, {sid: last_acc(rs).values for sid, rs in runs.items()})
     fields = {sid: f for sid, _, f in expand_steps}
     variants = {sid: Variant(id=sid, change=what, augment=AugmentConfig(**fields[sid]["augment"]).name,
@@ -163,7 +166,7 @@ def build(*, search: str, steps: Steps, control_id: str, expand_search: str, exp
         control_epochs=int(control_runs[0]["config"]["epochs"]), control_step=_step(control_runs[0]),
         control_wall_min=_minutes(control_runs, "wall"),
         variants=variants, choice=choice, final=last_acc(finals), base=last_acc(bases),
-        vs_base=stats.compare(last_acc(finals).values, last_acc(bases).values),
+        vs_base=stats.paired(last_acc(finals).by_seed, last_acc(bases).by_seed),
         final_epochs=int(finals[0]["config"]["epochs"]), final_step=_step(finals[0]),
         params=int(finals[0]["result"]["params"]), final_cpu_min=_minutes(finals, "cpu"),
         train_loss=last_of(finals, "train_loss"), test_loss=last_of(finals, "eval_loss"),

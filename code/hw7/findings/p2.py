@@ -89,8 +89,11 @@ class Sweep:
         return sorted(self.finals, key=lambda lr: self.finals[lr].mean)[-2]
 
     def vs_top(self, lr: float) -> stats.Paired:
-        """``lr``'s final accuracy minus the top rate's, paired by seed."""
-        return stats.paired(self.seeds[lr], self.seeds[self.best.top])
+        """``lr``'s final accuracy minus the top rate's, paired by seed; ``p`` Holm-corrected over the other
+        rates (the top is picked after the fact, so each other rate against it is one of a family)."""
+        top = self.best.top
+        family = stats.paired_against_control(self.seeds[top], {r: v for r, v in self.seeds.items() if r != top})
+        return family[lr]
 
     @property
     def collapse_lr(self) -> float:
@@ -159,7 +162,7 @@ def _curves_at_tops(sgd: Sweep, adam: Sweep) -> tuple[int | None, int]:
     return start, lower
 
 
-def _ci(v: stats.Paired) -> str:
+def ci_cell(v: stats.Paired) -> str:
     """``+0.26 [−0.04, 0.56]``: a paired difference and its 95 % interval in points, for a table cell."""
     low, high = (fmt.signed(100 * e).lstrip("+").replace("-", "−") for e in (v.low, v.high))
     return f"{fmt.signed(100 * v.diff).replace('-', '−')} [{low},{NBSP}{high}]"
@@ -192,11 +195,22 @@ class PartC:
         rows["change"] = (rows["change"].str.replace(r"^homework set-up \(.*\)$", "the homework’s set-up", regex=True)
                           .str.replace("tied for best in part a", "the best rate of part a"))
         found = {**self.chain, **self.vs_wide}
-        rows["Δ points [95 % CI]"] = [_ci(found[s]) if s in found else "" for s in rows["id"]]
+        rows["Δ points [95 % CI]"] = [ci_cell(found[s]) if s in found else "" for s in rows["id"]]
         rows["p (Holm)"] = [stats.p_value(found[s].p).replace(" ", NBSP) if s in found else "" for s in rows["id"]]
         # a pipe table's columns get widths in proportion to their longest cell: no-break padding keeps the
         # short columns wide enough that a number never wraps inside its cell in the PDF
         return rows.rename(columns={"id": "id" + NBSP * 4, "Δ points [95 % CI]": "Δ points [95 % CI]" + NBSP * 4})
+
+    @property
+    def below_best(self) -> tuple[str, ...]:
+        """The search steps the paired, Holm-corrected rule separates from the highest mean (search order)."""
+        return tuple(s for s in self.steps if s not in self.best.tied)
+
+    @property
+    def below_best_text(self) -> str:
+        """``w1.1 and w1.2``: :attr:`below_best` as a list in prose."""
+        ids = list(self.below_best)
+        return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1] if ids else "none"
 
     @property
     def wave2(self) -> dict[str, stats.Paired]:

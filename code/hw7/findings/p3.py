@@ -19,7 +19,7 @@ import pandas as pd
 from hw7.entry import final_acc
 from hw7.findings import depth, expanded, records, source
 from hw7.findings.common import Band, Entry, last_acc, last_of, pm, step_runs
-from hw7.findings.p2 import UNIFORM_LOSS, one_class
+from hw7.findings.p2 import NBSP, UNIFORM_LOSS, ci_cell, one_class
 from hw7.mnist import experiments as mx
 from hw7.mnist import predictions as pr
 from hw7.mnist import tables
@@ -200,8 +200,8 @@ class PartC:
 
     search: pd.DataFrame
     steps: dict[str, Band]
-    wider: stats.Verdict
-    wave1: dict[str, stats.Verdict]
+    wider: stats.Paired                      # d.2 − d.1, paired by seed
+    wave1: dict[str, stats.Paired]           # d.3–d.7 − d.2, paired, Holm over the five
     best: stats.Best[str]
     choice: str
     final: Band
@@ -214,16 +214,16 @@ class PartC:
     p2_choice: str
     p2_choice_val: Band
     p2_wide_val: Band
-    plain_deep_vs_wide: stats.Verdict
+    plain_deep_vs_wide: stats.Paired        # d.2 − Problem 2's w1.5 (validation), paired by seed
     recipe_test: Band
     recipe_val: Band
     recipe_params: int
     recipe_width: int
-    recipe_vs_p2: stats.Verdict
+    recipe_vs_p2: stats.Paired              # one hidden layer with the deep recipe − p2-c-final (test), by seed
     deep_vs_recipe: stats.Paired
-    deep_vs_recipe_val: stats.Verdict
-    adam_on_bn_dropout: stats.Verdict   # e.1 against d.6: the same net, Adam in place of SGD
-    wider_winner: stats.Verdict         # e.2 against e.1: the same recipe, every width doubled
+    deep_vs_recipe_val: stats.Paired        # the same pair on the validation split, by seed
+    adam_on_bn_dropout: stats.Paired    # e.1 − d.6: the same net, Adam in place of SGD
+    wider_winner: stats.Paired          # e.2 − e.1: the same recipe, every width doubled
     plain_deep_setup: dict[str, object]  # d.2's configuration, compared in prose with w1.5's
     p2_wide_setup: dict[str, object]
     plain_deep_params: int
@@ -257,10 +257,21 @@ class PartC:
     def delta(self, step: str, reference: str) -> float:
         return self.steps[step].mean - self.steps[reference].mean
 
+    @property
+    def found(self) -> dict[str, tuple[str, stats.Paired]]:
+        """Each step's comparison in the chapter: (the step it is set against, the paired result)."""
+        return ({"d.2": ("d.1", self.wider)} | {s: ("d.2", v) for s, v in self.wave1.items()}
+                | {"e.1": ("d.6", self.adam_on_bn_dropout), "e.2": ("e.1", self.wider_winner)})
+
     def table(self) -> pd.DataFrame:
-        """The search as the reader sees it; Δ against d.2 (d.2 itself against d.1)."""
-        reference = {sid: "d.2" for sid in self.search["id"]} | {"d.1": None, "d.2": "d.1"}
-        return tables.search_report(self.search, reference)
+        """The search as the reader sees it: each step against the one it modifies, paired by seed, with
+        Δ (95 % CI) and its p-value (Holm over wave 1's five variants against d.2)."""
+        rows = tables.search_report(self.search, {}).drop(columns=["Δ (points)", "s / run"])
+        found = self.found
+        rows["against"] = [found[s][0] if s in found else "" for s in rows["id"]]
+        rows["Δ points [95 % CI]"] = [ci_cell(found[s][1]) if s in found else "" for s in rows["id"]]
+        rows["p (Holm)"] = [stats.p_value(found[s][1].p).replace(" ", NBSP) if s in found else "" for s in rows["id"]]
+        return rows.rename(columns={"id": "id" + NBSP * 4, "Δ points [95 % CI]": "Δ points [95 % CI]" + NBSP * 4})
 
     def controlled_table(self) -> pd.DataFrame:
         """Depth against recipe: the three networks on both splits."""
@@ -285,12 +296,13 @@ class P3:
     b: PartB
     c: PartC
     depth: depth.Depth
-    depth_vs_winner: stats.Verdict   # the depth search's best net against the deep winner, test set
+    depth_vs_winner: stats.Paired    # the depth search's best net − the deep winner, test set, by seed
     x: expanded.Expanded
-    x_vs_p2x: stats.Verdict
+    p2x: Band                        # Problem 2(c)'s expanded network (test), which ``x`` is set against
+    x_vs_p2x: stats.Paired
     record: records.Record
     shallow_record: records.Record       # 2(c)'s long run, which the deep one is set against
-    record_vs_shallow_record: stats.Verdict
+    record_vs_shallow_record: stats.Paired
     hidden_layers: int
     width: int
     setup: dict[str, object]
@@ -366,34 +378,35 @@ def _part_b(relu: Deep) -> PartB:
 def _part_c() -> PartC:
     entries = source.entries("p3-c-search")
     steps = {sid: last_acc(rs) for sid, rs in step_runs(entries, mx.P3C_SEARCH).items()}
-    wave1 = stats.against_control(steps["d.2"].values, {s: steps[s].values for s in ("d.3", "d.4", "d.5", "d.6", "d.7")})
+    seeds = {sid: b.by_seed for sid, b in steps.items()}
+    wave1 = stats.paired_against_control(seeds["d.2"], {s: seeds[s] for s in ("d.3", "d.4", "d.5", "d.6", "d.7")})
     search = tables.search_table(entries, mx.P3C_SEARCH)
     p2_steps = {sid: last_acc(rs) for sid, rs in step_runs(source.entries("p2-c-search"), mx.P2C_SEARCH).items()}
-    p2_final, finals = source.entries("p2-c-final"), source.entries("p3-c-final")
-    recipe_test = source.entries("p3-c-shallow-same-recipe")
+    p2_final, finals = last_acc(source.entries("p2-c-final")), last_acc(source.entries("p3-c-final"))
+    recipe_runs = source.entries("p3-c-shallow-same-recipe")
+    recipe_test = last_acc(recipe_runs)
     recipe_val = last_acc(source.entries("p3-c-shallow-same-recipe-val"))
-    final = last_acc(finals)
-    return PartC(search=search, steps=steps, wider=stats.compare(steps["d.2"].values, steps["d.1"].values), wave1=wave1,
-                 best=stats.best({s: b.values for s, b in steps.items()}), choice=mx.P3C_CHOICE, final=final,
-                 params=int(finals[0]["result"]["params"]),
+    return PartC(search=search, steps=steps, wider=stats.paired(seeds["d.2"], seeds["d.1"]), wave1=wave1,
+                 best=stats.best_paired(seeds), choice=mx.P3C_CHOICE, final=finals,
+                 params=int(source.entries("p3-c-final")[0]["result"]["params"]),
                  search_minutes=float(search["seconds"].mul(search["n"]).sum()) / 60,
-                 vs_p2=stats.paired(by_seed(finals), by_seed(p2_final)), mcnemar=_mcnemar(finals, p2_final),
-                 p2_best=last_acc(p2_final),
-                 p2_params=int(p2_final[0]["result"]["params"]),
+                 vs_p2=stats.paired(finals.by_seed, p2_final.by_seed),
+                 mcnemar=_mcnemar(source.entries("p3-c-final"), source.entries("p2-c-final")),
+                 p2_best=p2_final, p2_params=int(source.entries("p2-c-final")[0]["result"]["params"]),
                  p2_choice=mx.P2C_CHOICE, p2_choice_val=p2_steps[mx.P2C_CHOICE], p2_wide_val=p2_steps["w1.5"],
-                 plain_deep_vs_wide=stats.compare(steps["d.2"].values, p2_steps["w1.5"].values),
-                 recipe_test=last_acc(recipe_test), recipe_val=recipe_val,
-                 recipe_params=int(recipe_test[0]["result"]["params"]), recipe_width=mx.P3C_SHALLOW_SIZES[1],
-                 recipe_vs_p2=stats.compare(last_acc(recipe_test).values, last_acc(p2_final).values),
-                 deep_vs_recipe=stats.paired(by_seed(finals), by_seed(recipe_test)),
-                 deep_vs_recipe_val=stats.compare(steps[mx.P3C_CHOICE].values, recipe_val.values),
-                 adam_on_bn_dropout=stats.compare(steps["e.1"].values, steps["d.6"].values),
-                 wider_winner=stats.compare(steps["e.2"].values, steps["e.1"].values),
+                 plain_deep_vs_wide=stats.paired(seeds["d.2"], p2_steps["w1.5"].by_seed),
+                 recipe_test=recipe_test, recipe_val=recipe_val,
+                 recipe_params=int(recipe_runs[0]["result"]["params"]), recipe_width=mx.P3C_SHALLOW_SIZES[1],
+                 recipe_vs_p2=stats.paired(recipe_test.by_seed, p2_final.by_seed),
+                 deep_vs_recipe=stats.paired(finals.by_seed, recipe_test.by_seed),
+                 deep_vs_recipe_val=stats.paired(seeds[mx.P3C_CHOICE], recipe_val.by_seed),
+                 adam_on_bn_dropout=stats.paired(seeds["e.1"], seeds["d.6"]),
+                 wider_winner=stats.paired(seeds["e.2"], seeds["e.1"]),
                  plain_deep_setup=mx.search_fields(mx.P3C_SEARCH, "d.2"),
                  p2_wide_setup=mx.search_fields(mx.P2C_SEARCH, "w1.5"),
                  plain_deep_params=_params(search, "d.2"),
                  p2_wide_params=_params(tables.search_table(source.entries("p2-c-search"), mx.P2C_SEARCH), "w1.5"),
-                 shallow_runs=tuple(p2_final), deep_runs=tuple(finals))
+                 shallow_runs=tuple(source.entries("p2-c-final")), deep_runs=tuple(source.entries("p3-c-final")))
 
 
 def _params(search: pd.DataFrame, step: str) -> int:
@@ -409,8 +422,8 @@ def load() -> P3:
     deep, shallow = records.deep(), records.shallow()
     c, d = _part_c(), depth.load()
     return P3(a=_part_a(sigmoid), b=_part_b(relu), c=c, depth=d,
-              depth_vs_winner=stats.compare(d.test.values, c.final.values), x=x,
-              x_vs_p2x=stats.compare(x.final.values, x2.final.values), record=deep, shallow_record=shallow,
-              record_vs_shallow_record=stats.compare(deep.final.acc.values, shallow.final.acc.values),
+              depth_vs_winner=stats.paired(d.test.by_seed, c.final.by_seed), x=x, p2x=x2.final,
+              x_vs_p2x=stats.paired(x.final.by_seed, x2.final.by_seed), record=deep, shallow_record=shallow,
+              record_vs_shallow_record=stats.paired(deep.final.acc.by_seed, shallow.final.acc.by_seed),
               hidden_layers=len(mx.P3_DEEP_SIZES) - 2, width=mx.P3_DEEP_SIZES[1], setup=dict(mx.P2_BASELINE))
 

@@ -5,7 +5,9 @@ For each net (one hidden layer, deep dense): the one-seed validation probes that
 control (the same net, schedule and epochs without distortions, 3 seeds), the earlier shorter expanded
 run (and its own control where the cache has one), the deep net's first long run tested before the
 length was searched, the literature's results and the CPU time each cost. "The distortions add X"
-is ``final - control``: the two differ in the distortions alone. Seeds against seeds: Welch's two-sided test at 5 %.
+is ``final - control``: the two differ in the distortions alone. Every group trains the same seeds, so
+groups are compared paired by seed (:func:`hw7.present.stats.paired`: difference, 95 % CI, p); the
+published results, one number each, are judged by the prediction interval of our seeds.
 """
 
 from __future__ import annotations
@@ -128,31 +130,31 @@ class Record:
         return next(p for p in self.probes if p.id == sid)
 
     @property
-    def vs_control(self) -> stats.Verdict:
-        """The distortions alone: the chosen run against the same net, schedule and epochs without them."""
-        return stats.compare(self.final.acc.values, self.control.acc.values)
+    def vs_control(self) -> stats.Paired:
+        """The distortions alone: the chosen run − the same net, schedule and epochs without them, by seed."""
+        return stats.paired(self.final.acc.by_seed, self.control.acc.by_seed)
 
     @property
-    def vs_earlier(self) -> stats.Verdict:
-        """The longer, annealed schedule (and, for one hidden layer, the net without dropout) against the earlier run."""
-        return stats.compare(self.final.acc.values, self.earlier.acc.values)
+    def vs_earlier(self) -> stats.Paired:
+        """The longer, annealed schedule (and, for one hidden layer, the net without dropout) − the earlier run."""
+        return stats.paired(self.final.acc.by_seed, self.earlier.acc.by_seed)
 
     @property
-    def schedule_without_distortions(self) -> stats.Verdict | None:
-        """The long annealed schedule on the original images: the control against the earlier run's control."""
-        return None if self.earlier_control is None else stats.compare(self.control.acc.values,
-                                                                         self.earlier_control.acc.values)
+    def schedule_without_distortions(self) -> stats.Paired | None:
+        """The long annealed schedule on the original images: the control − the earlier run's control."""
+        return None if self.earlier_control is None else stats.paired(self.control.acc.by_seed,
+                                                                        self.earlier_control.acc.by_seed)
 
     @property
-    def distortions_earlier(self) -> stats.Verdict | None:
+    def distortions_earlier(self) -> stats.Paired | None:
         """What the distortions added under the earlier, shorter schedule."""
-        return None if self.earlier_control is None else stats.compare(self.earlier.acc.values,
-                                                                         self.earlier_control.acc.values)
+        return None if self.earlier_control is None else stats.paired(self.earlier.acc.by_seed,
+                                                                        self.earlier_control.acc.by_seed)
 
     @property
-    def vs_first(self) -> stats.Verdict | None:
-        """The chosen, longer schedule against the first long run (distorted images, test)."""
-        return None if self.first is None else stats.compare(self.final.acc.values, self.first.acc.values)
+    def vs_first(self) -> stats.Paired | None:
+        """The chosen, longer schedule − the first long run (distorted images, test), by seed."""
+        return None if self.first is None else stats.paired(self.final.acc.by_seed, self.first.acc.by_seed)
 
     @property
     def vs_literature(self) -> tuple[stats.Verdict, ...]:
@@ -166,6 +168,8 @@ class Record:
         return None if self.first is None else self._against_literature(self.first)
 
     def _against_literature(self, group: Group) -> tuple[stats.Verdict, ...]:
+        # Welch-free on purpose: a published result is one number, not a seed of ours, so stats.compare
+        # judges it by our seeds' prediction interval (nothing to pair it with)
         return tuple(stats.compare(group.acc.values, [lit.accuracy]) for lit in self.literature)
 
     @property

@@ -1,6 +1,8 @@
 """The report's statistics: one rule set, stated once in the preface and implemented here.
 
-- **Seeds against seeds**: Welch's t-test, two-sided, at the 5 % level (:func:`welch`, :func:`compare`).
+- **Seeds against seeds, different seed sets**: Welch's t-test, two-sided, at the 5 % level (:func:`welch`,
+  :func:`compare`). Settings that share seeds are paired instead (below); ``tests/test_paired_rule.py``
+  lists every place the findings still call :func:`compare` and why.
 - **One run against a seed band**: a prediction interval for a new run from the band's mean and sd
   (t with n - 1 degrees of freedom, scale s * sqrt(1 + 1/n); :func:`prediction`). A single run is
   itself noisy, so it is judged against where a new seed would land, not against the band's mean.
@@ -11,7 +13,8 @@
   control is Holm-corrected (:func:`paired_against_control`).
 - **Two nets' predictions on the same test images**: McNemar's exact test (:func:`mcnemar`).
 - **"Best"**: the setting with the highest mean, together with every setting the rule cannot
-  separate from it (:func:`best`); when there are several, the chapter reports a tie naming them.
+  separate from it (:func:`best_paired`: paired, Holm-corrected over the comparisons with the top;
+  :func:`best` for unpaired seeds); when there are several, the chapter reports a tie naming them.
 
 Chapters write their sentences by hand; tests assert on the same numbers that each sentence still
 holds. scipy is not among the project's dependencies, so the t distribution's CDF is computed here
@@ -33,7 +36,7 @@ NBSP = "&nbsp;"
 #: The significance level of every comparison in the report.
 ALPHA: float = 0.05
 #: How the rule is stated to readers (the preface quotes it).
-RULE: str = "Welch's t-test at the 5 % level over seeds"
+RULE: str = "the paired t-test at the 5 % level over the shared seeds"
 
 K = TypeVar("K", bound=Hashable)
 
@@ -360,6 +363,18 @@ def paired(a: Mapping[int, float], b: Mapping[int, float], *, higher_is_better: 
     return Paired(diff=mean, low=low, high=high, p=p, n=n, sign=sign, p_raw=p)
 
 
+def holm_family(raw: Mapping[K, Paired], *, higher_is_better: bool = True, alpha: float = ALPHA) -> dict[K, Paired]:
+    """A family of paired comparisons, Holm-corrected: each keeps its difference and plain 95 % interval,
+    ``p`` becomes the corrected p-value (which decides ``sign``) and ``p_raw`` keeps the uncorrected one."""
+    raw_p = {k: r.p if r.p_raw is None else r.p_raw for k, r in raw.items()}
+    adjusted = dict(zip(raw_p, holm(list(raw_p.values()))))
+    out: dict[K, Paired] = {}
+    for k, r in raw.items():
+        sign = 0 if adjusted[k] >= alpha or r.diff == 0 else (1 if (r.diff > 0) == higher_is_better else -1)
+        out[k] = Paired(r.diff, r.low, r.high, adjusted[k], r.n, sign, p_raw=raw_p[k])
+    return out
+
+
 def paired_against_control(control: Mapping[int, float], variants: Mapping[K, Mapping[int, float]], *,
                            higher_is_better: bool = True, alpha: float = ALPHA) -> dict[K, Paired]:
     """Each variant − the control, paired by seed; the p-values Holm-corrected over the family.
@@ -368,12 +383,7 @@ def paired_against_control(control: Mapping[int, float], variants: Mapping[K, Ma
     the corrected p-value (``sign``).
     """
     raw = {k: paired(v, control, higher_is_better=higher_is_better, alpha=alpha) for k, v in variants.items()}
-    adjusted = dict(zip(raw, holm([r.p for r in raw.values()])))
-    out: dict[K, Paired] = {}
-    for k, r in raw.items():
-        sign = 0 if adjusted[k] >= alpha or r.diff == 0 else (1 if (r.diff > 0) == higher_is_better else -1)
-        out[k] = Paired(r.diff, r.low, r.high, adjusted[k], r.n, sign, p_raw=r.p)
-    return out
+    return holm_family(raw, higher_is_better=higher_is_better, alpha=alpha)
 
 
 @dataclass(frozen=True)
@@ -439,14 +449,18 @@ def best(groups: Mapping[K, Iterable[float]], *, higher_is_better: bool = True, 
 
 def best_paired(groups: Mapping[K, Mapping[int, float]], *, higher_is_better: bool = True,
                 alpha: float = ALPHA) -> Best[K]:
-    """:func:`best` for settings that share seeds (``{setting: {seed: value}}``): each setting against the
-    top by the paired test on their shared seeds; a setting is tied unless that test separates it."""
+    """:func:`best` for settings that share seeds (``{setting: {seed: value}}``): each other setting against
+    the top by the paired test on their shared seeds, Holm-corrected over those comparisons (the top is
+    chosen after the fact, so its m − 1 comparisons are one family); a setting is tied unless the
+    corrected test separates it. ``Best.p`` holds the corrected p-values."""
     if not groups:
         raise ValueError("best_paired needs at least one group")
     mean = {k: sum(v.values()) / len(v) for k, v in groups.items()}
     ranked = sorted(groups, key=lambda k: mean[k], reverse=higher_is_better)
     top = ranked[0]
-    p = {k: 1.0 if k == top else paired(groups[k], groups[top]).p for k in ranked}
+    family = paired_against_control(groups[top], {k: groups[k] for k in ranked[1:]},
+                                    higher_is_better=higher_is_better, alpha=alpha)
+    p = {k: 1.0 if k == top else family[k].p for k in ranked}
     tied = tuple(k for k in ranked if p[k] >= alpha)
     return Best(top=top, tied=tied, p=tuple(p[k] for k in tied))
 
