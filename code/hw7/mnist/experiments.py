@@ -127,7 +127,7 @@ P3C_SEARCH: list[tuple[str, str, dict[str, Any]]] = [
     ("d.5", "784-512-256-128-10 + batch norm", {**_D_512, "batch_norm": True}),
     ("d.6", "784-512-256-128-10 + batch norm + dropout 0.2", {**_D_512, "batch_norm": True, "dropout": 0.2}),
     ("d.7", "wider still: 784-1024-512-256-10 + dropout 0.3", {**_D_512, "sizes": [784, 1024, 512, 256, 10], "dropout": 0.3}),
-    # wave 2, after wave 1: Adam and batch norm + dropout were the two clear gains; combine them
+    # wave 2, after wave 1: Adam and batch norm + dropout had the largest mean gains; combine them
     ("e.1", "784-512-256-128-10 + batch norm + dropout 0.2, Adam lr 1e-3",
      {**_D_512, "batch_norm": True, "dropout": 0.2, "optimizer": "adam", "lr": 1e-3}),
     ("e.2", "784-1024-512-256-10 + batch norm + dropout 0.2, Adam lr 1e-3",
