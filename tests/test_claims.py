@@ -194,9 +194,9 @@ def test_p3a_sigmoid_sentences(f3):
                                                  (e for rs in a.sigmoid.runs.values() for e in rs))]
     claim(P3, len(a.end_digits) == 2 and sum(a.end_digits.values()) == a.runs
           and all(round(e["result"]["eval_acc"][-1] * a.test_images) == a.digit_count(d) for d, e in ends),
-          "After the last epoch, [n] of the [runs] runs answer “d” (…) and the other [m] answer “e” (…)")
+          "After the last epoch, … of the … runs answer “…” (… of … test images) and the other … answer “…” (…)")
     claim(P3, sum(a.observed_digit_epochs.values()) == a.epochs and len(a.observed_digit_epochs) > 1,
-          "The answered digit is not fixed: … “d” is the answer in n, and k other digits share the rest")
+          "The answered digit is not fixed: over the … run-epochs, “…” is the answer in …, and … other digits share the rest")
     claim(P3, abs(sig.train_loss.mean - a.uniform_loss) < 0.01 and sig.train_loss.hi <= a.uniform_loss,
           "The last-epoch training loss, …, is that of an answer that ignores the image")
     claim(P3, sig.ratio_range[1e-3][1] < 1e-4, "still … after 30 epochs")
@@ -337,7 +337,7 @@ def test_configurations_the_prose_describes():
           and w3b["epochs"] == 30, "1,600 ReLU units with dropout 0.5 trained by SGD (Nesterov momentum 0.8, rate 0.1, "
           "batches of 100, 30 epochs)")
     claim(P2, w3b["lr"] == 0.1 and not w3b.get("scheduler"), "under the recipe’s constant rate of 0.1")
-    claim(P2, x.search_fields(x.P2C_SEARCH, "w1.5")["sizes"] == [784, 800, 10], "the plain 800-unit network")
+    claim(P2, x.search_fields(x.P2C_SEARCH, "w1.5")["sizes"] == [784, 800, 10], "changes on the 800-unit network")
     al = x.search_fields(x.P2C_EXPAND, x.P2C_EXPAND_CHOICE)
     claim(P2, al["epochs"] == 45 and al["scheduler"] == {"step_size": 15, "gamma": 0.1} and "elastic_alpha" not in al["augment"],
           "two more variants … train for 45 epochs with the rate cut tenfold every 15 … affine distortions with the "

@@ -74,7 +74,7 @@ def test_adam_variants(f):
     claim(P1, hi / lo < 10 and v.eps_factor < 2,
           "The placement of … does not matter … behave alike")
     claim(P1, hi / lo < 10 and v.eps_factor < 2,
-          "with ε outside the root or ε = 0 the runs behave alike")
+          "with … outside the root or … the runs behave alike")
     for lr in (v.rate_b, v.rate_d):
         claim(P1, v.beta2_gain(lr) > 10,
               "Standard Adam stays closer at both rates, by a factor that depends on the rate")
@@ -91,10 +91,10 @@ def test_adam_variants(f):
         claim(P1, v.run(lr, "standard").tail_dist_max > v.run(lr, "homework").tail_dist_max,
               "its largest late distance is even larger than the homework’s at both rates")
     claim(P1, v.beta2_step_gain(v.rate_b) > 1000,
-          "Its median late step is correspondingly short, … κ against … κ")
+          "Its median late step is correspondingly short, … against …")
     sx, hx = v.standard_b.s_hat_over_eps, v.homework_b.s_hat_over_eps
     claim(P1, all(1 / 2 < a / b < 2 for a, b in zip(sx, hx)) and v.beta2_gain(v.rate_b) > 1000,
-          "its … over the last 10 % is about the homework’s (… ε against … ε in … at 10⁻⁴), although its median "
+          "its … over the last 10 % is about the homework’s (… against … in … at 10⁻⁴), although its median "
           "distance is thousands of times smaller")
     claim(P1, v.standard_b.tail_step_max >= v.homework_b.tail_step_max,
           "its largest late step ... is no shorter than the homework’s")

@@ -186,7 +186,6 @@ class PartC:
     batch_speedup: float
     batch10: Band                  # the chosen net at the search's own batch (10) and rate (1e-2), validation
     batch10_vs_chosen: stats.Paired  # batch 10 minus the chosen net (batch 100) on validation, paired by seed
-    batch10_cpu_min: float         # CPU minutes of one such run (one thread; mean over its seeds)
 
     def table(self) -> pd.DataFrame:
         """The search as the reader sees it: Δ (95 % CI) and Holm's p against the row above (wave 1)
@@ -205,12 +204,6 @@ class PartC:
     def below_best(self) -> tuple[str, ...]:
         """The search steps the paired, Holm-corrected rule separates from the highest mean (search order)."""
         return tuple(s for s in self.steps if s not in self.best.tied)
-
-    @property
-    def below_best_text(self) -> str:
-        """``w1.1 and w1.2``: :attr:`below_best` as a list in prose."""
-        ids = list(self.below_best)
-        return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1] if ids else "none"
 
     @property
     def wave2(self) -> dict[str, stats.Paired]:
@@ -285,8 +278,7 @@ def _part_c() -> PartC:
                  best=stats.best_paired(seeds), choice=mx.P2C_CHOICE, final=last_acc(finals),
                  final_vs_baseline=stats.paired(by_seed(finals), baseline),
                  params=int(finals[0]["result"]["params"]), batch_speedup=float(seconds["w1.3"] / seconds["w1.4"]),
-                 batch10=last_acc(batch10), batch10_vs_chosen=stats.paired(by_seed(batch10), seeds[mx.P2C_CHOICE]),
-                 batch10_cpu_min=float(np.mean([e["result"]["cpu_seconds"] for e in batch10])) / 60)
+                 batch10=last_acc(batch10), batch10_vs_chosen=stats.paired(by_seed(batch10), seeds[mx.P2C_CHOICE]))
 
 
 def _repro() -> Repro:

@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 
 from hw7.entry import final_acc
-from hw7.findings import depth, expanded, records, source
+from hw7.findings import depth, expanded, observed, records, source
 from hw7.findings.common import Band, Entry, last_acc, last_of, pm, step_runs
-from hw7.findings.p2 import NBSP, UNIFORM_LOSS, ci_cell, one_class
+from hw7.findings.p2 import NBSP, UNIFORM_LOSS, ci_cell
 from hw7.mnist import experiments as mx
 from hw7.mnist import predictions as pr
 from hw7.mnist import tables
-from hw7.mnist.data import MNIST_TEST_CLASS_COUNTS, MnistDataError
+from hw7.mnist.data import MNIST_TEST_CLASS_COUNTS
 from hw7.present import fmt, stats
 
 
@@ -104,14 +104,9 @@ class PartA:
 
     sigmoid: Deep
     homework_lr: float
-    top_class: int
-    top_class_count: int
     test_images: int
     runs: int
-    one_class_epochs: int
-    top_class_epochs: int
     epochs: int
-    other_classes: tuple[int, ...]
     uniform_loss: float
     output_gain: float
     observed_single_class: dict[int, dict[int, int]] | None  # run -> {epoch: digit} from pred_counts, if recorded
@@ -147,10 +142,6 @@ class PartA:
     def digit_count(self, digit: int) -> int:
         """Test images of ``digit``: the score of a net that answers it alone, times the test set's size."""
         return MNIST_TEST_CLASS_COUNTS[digit]
-
-    @property
-    def other_class_epochs(self) -> int:
-        return self.one_class_epochs - self.top_class_epochs
 
     @property
     def output_expected(self) -> float:
@@ -313,48 +304,13 @@ def by_seed(entries: Sequence[Entry]) -> dict[int, float]:
     return {int(e["config"]["seed"]): final_acc(e) for e in entries}
 
 
-def _observed_single_class(entries: list[Entry]) -> dict[int, dict[int, int]] | None:
-    """Per run, the epochs whose stored class counts show one digit only; None if a run lacks counts."""
-    if not entries or any("pred_counts" not in e["result"] for e in entries):
-        return None
-    return {i: pr.single_class_epochs(e["result"]["pred_counts"]) for i, e in enumerate(entries)}
-
-
-def _input_factor(entries: Sequence[Entry]) -> float | None:
-    """‖x‖ / ‖σ(W₁x)‖ in epoch 1, mean over runs: the image's length over the first hidden layer's output."""
-    if not entries or any("input_norms" not in e["result"] for e in entries):
-        return None
-    return float(np.mean([e["result"]["input_norms"][0][0] / e["result"]["input_norms"][0][1] for e in entries]))
-
-
-def _mcnemar(a: Sequence[Entry], b: Sequence[Entry]) -> dict[int, pr.McNemar] | None:
-    """McNemar's test for each seed both settings ran with stored predictions; None when there is no such seed
-    or the MNIST test labels are not on this machine (runs trained before predictions were stored have none)."""
-    a, b = ([e for e in runs if e["result"].get("predictions")] for runs in (a, b))
-    if not {e["config"]["seed"] for e in a} & {e["config"]["seed"] for e in b}:
-        return None
-    try:
-        labels = pr.test_labels()
-    except MnistDataError:
-        return None
-    return pr.mcnemar_by_seed(a, b, labels)
-
-
 def _part_a(sigmoid: Deep) -> PartA:
     n_in, n_out = mx.P3_DEEP_SIZES[-2:]
-    top = int(np.argmax(MNIST_TEST_CLASS_COUNTS))
-    n = sum(MNIST_TEST_CLASS_COUNTS)
     entries = [e for rs in sigmoid.runs.values() for e in rs]
-    accs = [a for e in entries for a in e["result"]["eval_acc"]]
-    share = {k: c / n for k, c in enumerate(MNIST_TEST_CLASS_COUNTS)}
-    digit = [next((k for k, s in share.items() if abs(a * n - s * n) < 0.5), None) for a in accs]
-    return PartA(sigmoid=sigmoid, homework_lr=mx.P2_BASELINE["lr"], top_class=top,
-                 top_class_count=MNIST_TEST_CLASS_COUNTS[top], test_images=n,
-                 runs=len(entries), one_class_epochs=sum(one_class(a) for a in accs),
-                 top_class_epochs=sum(d == top for d in digit), epochs=len(accs),
-                 other_classes=tuple(sorted({d for d in digit if d is not None and d != top})),
-                 uniform_loss=UNIFORM_LOSS, observed_single_class=_observed_single_class(entries),
-                 input_factor=_input_factor(sigmoid.runs[mx.P2_BASELINE["lr"]]),
+    return PartA(sigmoid=sigmoid, homework_lr=mx.P2_BASELINE["lr"], test_images=sum(MNIST_TEST_CLASS_COUNTS),
+                 runs=len(entries), epochs=sum(len(e["result"]["eval_acc"]) for e in entries),
+                 uniform_loss=UNIFORM_LOSS, observed_single_class=observed.single_class_epochs(entries),
+                 input_factor=observed.input_factor(sigmoid.runs[mx.P2_BASELINE["lr"]]),
                  # Xavier normal: variance 2 / (fan_in + fan_out) for the last (30 -> 10) matrix
                  output_gain=backprop_gain(n_in, n_out, 2 / (n_in + n_out)))
 
@@ -391,7 +347,7 @@ def _part_c() -> PartC:
                  params=int(source.entries("p3-c-final")[0]["result"]["params"]),
                  search_minutes=float(search["seconds"].mul(search["n"]).sum()) / 60,
                  vs_p2=stats.paired(finals.by_seed, p2_final.by_seed),
-                 mcnemar=_mcnemar(source.entries("p3-c-final"), source.entries("p2-c-final")),
+                 mcnemar=observed.mcnemar(source.entries("p3-c-final"), source.entries("p2-c-final")),
                  p2_best=p2_final, p2_params=int(source.entries("p2-c-final")[0]["result"]["params"]),
                  p2_choice=mx.P2C_CHOICE, p2_choice_val=p2_steps[mx.P2C_CHOICE], p2_wide_val=p2_steps["w1.5"],
                  plain_deep_vs_wide=stats.paired(seeds["d.2"], p2_steps["w1.5"].by_seed),

@@ -175,10 +175,6 @@ class Zoo:
                          if sum(w == r.optimizer for _, w in pairs) == self.n_optimizers - 1)
 
     @property
-    def holm_dropped(self) -> frozenset[tuple[str, str]]:
-        return self.separated - self.separated_holm
-
-    @property
     def best(self) -> ZooRow:
         return self.rows[0]
 

@@ -328,8 +328,8 @@ P3C_RECORD: list[tuple[str, str, dict[str, Any]]] = [
 ]
 #: Seeds of the long runs and their controls: three so far (about 10 CPU-s an epoch on one thread, some 17 CPU
 #: minutes a run); seeds 3 and 4, as for the other headline settings, are still to be trained.
-P2C_RECORD_SEEDS = HEADLINE_SEEDS
-P3C_RECORD_SEEDS = HEADLINE_SEEDS
+P2C_RECORD_SEEDS = P2_SEEDS
+P3C_RECORD_SEEDS = P2_SEEDS
 #: The distortion each record net trains with (the best validation accuracy of its search above).
 P2C_RECORD_CHOICE = "r2.a"
 P3C_RECORD_CHOICE = "r3.b"
