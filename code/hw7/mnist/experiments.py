@@ -326,10 +326,10 @@ P3C_RECORD: list[tuple[str, str, dict[str, Any]]] = [
     ("r3.a", "e.2, cosine 60 epochs + affine", {**_R3, "augment": AUGMENT_AFFINE}),
     ("r3.b", "e.2, cosine 100 epochs + affine", {**_R3, "augment": AUGMENT_AFFINE, "epochs": 100}),
 ]
-#: Seeds of the long runs and their controls: three so far (about 10 CPU-s an epoch on one thread, some 17 CPU
-#: minutes a run); seeds 3 and 4, as for the other headline settings, are still to be trained.
-P2C_RECORD_SEEDS = P2_SEEDS
-P3C_RECORD_SEEDS = P2_SEEDS
+#: Seeds of the long runs and their controls: five, as for the other headline settings (about 10 CPU-s an epoch
+#: on one thread, some 17 CPU minutes a run; seeds 3 and 4 resumed from their epoch checkpoints where interrupted).
+P2C_RECORD_SEEDS = HEADLINE_SEEDS
+P3C_RECORD_SEEDS = HEADLINE_SEEDS
 #: The distortion each record net trains with (the best validation accuracy of its search above).
 P2C_RECORD_CHOICE = "r2.a"
 P3C_RECORD_CHOICE = "r3.b"
