@@ -327,7 +327,7 @@ P3C_RECORD: list[tuple[str, str, dict[str, Any]]] = [
     ("r3.b", "e.2, cosine 100 epochs + affine", {**_R3, "augment": AUGMENT_AFFINE, "epochs": 100}),
 ]
 #: Seeds of the long runs and their controls: five, as for the other headline settings (about 10 CPU-s an epoch
-#: on one thread, some 17 CPU minutes a run; seeds 3 and 4 resumed from their epoch checkpoints where interrupted).
+#: on one thread, some 17 CPU minutes a run).
 P2C_RECORD_SEEDS = HEADLINE_SEEDS
 P3C_RECORD_SEEDS = HEADLINE_SEEDS
 #: The distortion each record net trains with (the best validation accuracy of its search above).
