@@ -182,6 +182,14 @@ def test_preface_attributes_the_expanded_gain_to_both_changes(f2):
         assert ("tie" in row[part]) == sweep.best.is_tie, f"preface table, {part}: 'a tie of …' exactly when the rule ties"
 
 
+def test_p3c_confusions(f3):
+    shallow, deep = f3.c.top_confusions().values()
+    named = {(4, 9), (9, 4), (5, 3), (7, 2), (2, 7)}
+    claim(P3, set(shallow) == set(deep) == named and all(deep[k] < shallow[k] for k in named),
+          "The two nets’ five most frequent confusions are the same, fours and nines read as each other, fives as "
+          "threes and sevens and twos as each other, and the deep net makes fewer of each")
+
+
 def test_p3a_sigmoid_sentences(f3):
     a, sig = f3.a, f3.a.sigmoid
     claim(P3, all(b.hi < 0.2 for b in sig.finals.values()), "Training fails completely")

@@ -229,6 +229,17 @@ class PartC:
         """The two nets' test runs under the names the figures print."""
         return {f"one hidden layer ({self.p2_choice})": self.shallow_runs, f"deep ({self.choice})": self.deep_runs}
 
+    def top_confusions(self, n: int = 5) -> dict[str, dict[tuple[int, int], int]]:
+        """Each net's ``n`` most frequent (true, answered) confusions on the test set, summed over its seeds."""
+        labels = pr.test_labels()
+        out = {}
+        for name, runs in self.predicted.items():
+            m = pr.confusion_sum(runs, labels)
+            np.fill_diagonal(m, 0)
+            order = np.argsort(-m.ravel(), kind="stable")[:n]
+            out[name] = {(int(t), int(a)): int(m[t, a]) for t, a in zip(*np.unravel_index(order, m.shape))}
+        return out
+
     @property
     def mcnemar_seeds(self) -> list[int]:
         """The seeds McNemar's test could use (both nets' predictions stored)."""
