@@ -149,12 +149,9 @@ def test_p3_record_against_the_literature(deep):
     pi = deep.new_seed_interval
     claim(P3, pi.low <= deep.literature[0].accuracy <= pi.high and two.sign == 0,
           "which contains their two-layer result ([p])")
-    claim(P3, deep.literature[1].accuracy > pi.high and five.sign < 0, "but not their five-layer one ([p])")
-    others = (deep.first, deep.first_control, deep.control, deep.earlier, deep.earlier_control)
-    claim(P3, all(g is not None and deep.final.acc.sd < g.acc.sd for g in others),
-          "That interval rests on three seeds that agree more closely than those of any other run in the table")
-    claim(P3, all(v.sign == 0 for v in deep.first_vs_literature),
-          "the seeds of the first long run, with their wider spread, separate neither result")
+    claim(P3, deep.literature[1].accuracy > pi.high and five.sign < 0
+          and deep.literature[1].accuracy - pi.high < 0.1 * (pi.high - pi.low),
+          "but not their five-layer one ([p]), the latter by a narrow margin")
 
 
 def test_p3_record_is_flat_and_costed(deep):

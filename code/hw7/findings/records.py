@@ -162,11 +162,6 @@ class Record:
         seeds: could a new seed of ours land there?"""
         return self._against_literature(self.final)
 
-    @property
-    def first_vs_literature(self) -> tuple[stats.Verdict, ...] | None:
-        """The first long run's seeds against each published result: the same test with another spread."""
-        return None if self.first is None else self._against_literature(self.first)
-
     def _against_literature(self, group: Group) -> tuple[stats.Verdict, ...]:
         # Welch-free on purpose: a published result is one number, not a seed of ours, so stats.compare
         # judges it by our seeds' prediction interval (nothing to pair it with)
