@@ -76,7 +76,7 @@ def test_p3_record_caption_facts(deep):
     threads = [e.get("meta", {}).get("machine", {}).get("threads")
                for name in ("final", "control", "first-final", "first-control")
                for e in source.entries(f"p3-c-record-{name}")]
-    claim(P3, set(threads) == {1}, "CPU time of one run (… one thread for the long runs …)")
+    claim(P3, set(threads) == {1}, "CPU time of one run (… one thread, except for the earlier expanded run …)")
     earlier = [e.get("meta", {}).get("machine", {}).get("threads") for e in source.entries("p3-c-expand-final")]
     plain = [e.get("meta", {}).get("machine", {}).get("threads") for e in source.entries("p3-c-final")]
     claim(P3, set(earlier) == {None} and set(plain) == {1},
